@@ -1,0 +1,87 @@
+// swift-tools-version:6.0
+// The root manifest: every Kiln module as one target, by path into Packages/<Name>/,
+// one library product per module, the examples and every test target.
+//
+// It is driven by the tables below. Each Packages/<Name>/Package.swift declares the same
+// targets for standalone use; scripts/check-manifests.sh fails when the two disagree or
+// when a dependency points against the direction in DESIGN.md.
+import PackageDescription
+
+// MARK: - Tables
+
+/// A library module: its name, the folder under Packages/, and what it depends on
+/// (other modules, system libraries, or products of external packages).
+struct Module {
+    var name: String
+    var package: String
+    var dependencies: [String] = []
+    /// Not vended as API (test support); still a product so nested packages' tests can use it.
+    var isTestSupport = false
+}
+
+/// System libraries: C libraries found through pkg-config, installed by scripts/setup.sh.
+let systemLibraries: [Target] = [
+    .systemLibrary(
+        name: "CBLAS", path: "Packages/Tensor/Sources/CBLAS", pkgConfig: "openblas",
+        providers: [.apt(["libopenblas-dev", "pkg-config"]), .brew(["openblas"])]),
+]
+
+let modules: [Module] = [
+    Module(name: "KilnRegistry", package: "Registry"),
+    Module(name: "KilnTensor", package: "Tensor", dependencies: ["CBLAS"]),
+    Module(name: "_KilnTestSupport", package: "Tensor", dependencies: ["KilnTensor"], isTestSupport: true),
+]
+
+/// Test targets live in Packages/<Name>/Tests/<Target>, or in Tests/<Target> for the
+/// cross-package tests (package nil).
+let testTargets: [(name: String, package: String?, dependencies: [String])] = [
+    ("KilnRegistryTests", "Registry", ["KilnRegistry"]),
+    ("KilnTensorTests", "Tensor", ["KilnTensor", "_KilnTestSupport"]),
+]
+
+/// Executables: product name (the command users type), target folder under Examples/.
+let examples: [(product: String, target: String, dependencies: [String])] = [
+    ("kiln-bench", "KilnBench", ["KilnTensor", "CBLAS", "ArgumentParser"]),
+]
+
+// MARK: - Derived
+
+let externalProducts: [String: Target.Dependency] = [
+    "ArgumentParser": .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
+func dependency(_ name: String) -> Target.Dependency {
+    externalProducts[name] ?? .target(name: name)
+}
+
+let libraryTargets: [Target] = modules.map { module in
+    .target(
+        name: module.name,
+        dependencies: module.dependencies.map(dependency),
+        path: "Packages/\(module.package)/Sources/\(module.name)")
+}
+
+let testTargetList: [Target] = testTargets.map { test in
+    .testTarget(
+        name: test.name,
+        dependencies: test.dependencies.map(dependency),
+        path: test.package.map { "Packages/\($0)/Tests/\(test.name)" } ?? "Tests/\(test.name)")
+}
+
+let exampleTargets: [Target] = examples.map { example in
+    .executableTarget(
+        name: example.target,
+        dependencies: example.dependencies.map(dependency),
+        path: "Examples/\(example.target)")
+}
+
+let package = Package(
+    name: "Kiln",
+    platforms: [.macOS(.v15)],
+    products: modules.map { .library(name: $0.name, targets: [$0.name]) }
+        + examples.map { .executable(name: $0.product, targets: [$0.target]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: systemLibraries + libraryTargets + testTargetList + exampleTargets
+)

@@ -1,0 +1,35 @@
+import KilnTensor
+
+/// A labelled collection of examples for classification.
+///
+/// Implementation requirements:
+/// - `count` examples, indexed 0..<count; `example(at:)` is deterministic.
+/// - Every input has shape `inputShape` (e.g. `[784]` flattened, `[1, 28, 28]` CHW).
+/// - Labels are in `0..<classNames.count`.
+/// - `batch(_:)` returns inputs stacked along a new leading axis (`[n] + inputShape`) and
+///   their labels; the default gathers examples one by one, in-memory datasets override
+///   it with one copy per batch.
+public protocol Dataset: Sendable {
+    var count: Int { get }
+    var inputShape: [Int] { get }
+    var classNames: [String] { get }
+    func example(at index: Int) -> (input: Tensor, label: Int)
+    func batch(_ indices: [Int]) -> (inputs: Tensor, labels: [Int])
+}
+
+extension Dataset {
+    public var classCount: Int { classNames.count }
+
+    public func batch(_ indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
+        var scalars: [Float] = []
+        scalars.reserveCapacity(indices.count * inputShape.reduce(1, *))
+        var labels: [Int] = []
+        labels.reserveCapacity(indices.count)
+        for i in indices {
+            let (x, y) = example(at: i)
+            scalars.append(contentsOf: x.scalars)
+            labels.append(y)
+        }
+        return (Tensor(shape: [indices.count] + inputShape, scalars: scalars), labels)
+    }
+}

@@ -1,0 +1,155 @@
+import Synchronization
+
+/// A parsed component specification such as `adam(lr=0.001, beta1=0.9)`.
+///
+/// Grammar (whitespace is allowed between tokens):
+///
+///     pipeline  := spec ('|' spec)*
+///     spec      := name ('(' [argument (',' argument)*] ')')?
+///     argument  := [key '='] value
+///     value     := number | 'true' | 'false' | word | "quoted string" | spec-with-parens
+///     name, key, word := [A-Za-z_][A-Za-z0-9_.+-]*
+///     number    := [+-]? digits ['.' digits] [('e'|'E') [+-]? digits]   (also '.5', 'inf', 'nan')
+///
+/// Positional arguments come before keyword ones: `dense(256, init=he-normal)`.
+/// A value may itself be a call, which search-space specs use: `lr=log(1e-4, 1e-1)`.
+///
+/// Components read their arguments through the typed getters (`float`, `int`, `bool`,
+/// `word`, `string`). Every getter marks its key as used; ``Registry/make(_:)-(String)``
+/// then rejects any argument the component never asked for, so a typo such as
+/// `adam(lerning_rate=0.1)` is an error instead of being silently ignored.
+///
+/// `description` prints the canonical form, which re-parses to an equal `Spec`.
+public struct Spec: Sendable, Equatable, CustomStringConvertible {
+    /// The component name, e.g. `adam`.
+    public var name: String
+    /// The arguments in the order they were written.
+    public var arguments: [Argument]
+
+    /// One argument: a key (nil for a positional argument) and its value.
+    public struct Argument: Sendable, Equatable {
+        public var key: String?
+        public var value: Value
+        public init(key: String?, value: Value) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The value of an argument.
+    public indirect enum Value: Sendable, Equatable, CustomStringConvertible {
+        case number(Double)
+        case bool(Bool)
+        /// A bare word such as `he-normal` or `fan-in`.
+        case word(String)
+        /// A double-quoted string, for values with spaces or punctuation.
+        case string(String)
+        /// A nested call such as `log(1e-4, 1e-1)`.
+        case call(Spec)
+
+        public var description: String {
+            switch self {
+            case .number(let x): return Spec.format(x)
+            case .bool(let b): return b ? "true" : "false"
+            case .word(let w): return w
+            case .string(let s):
+                var escaped = ""
+                for c in s {
+                    if c == "\\" || c == "\"" { escaped.append("\\") }
+                    escaped.append(c)
+                }
+                return "\"\(escaped)\""
+            case .call(let spec): return spec.description
+            }
+        }
+    }
+
+    /// Keys (or positional slots) read so far; shared by copies so a factory that copies
+    /// the spec still reports usage. Not part of equality.
+    let usage: Usage
+
+    public init(name: String, arguments: [Argument] = []) {
+        self.name = name
+        self.arguments = arguments
+        self.usage = Usage()
+    }
+
+    /// Parses a single spec (no `|`). Throws ``SpecError`` with the column of the problem.
+    public init(parsing text: String) throws(SpecError) {
+        var parser = SpecParser(text)
+        let spec = try parser.parseSpec()
+        try parser.expectEnd()
+        self = spec
+    }
+
+    /// Parses a pipeline `a(...)|b|c(...)` into its stages.
+    public static func parsePipeline(_ text: String) throws(SpecError) -> [Spec] {
+        var parser = SpecParser(text)
+        let stages = try parser.parsePipeline()
+        try parser.expectEnd()
+        return stages
+    }
+
+    /// Prints a pipeline back: stages joined by `|`.
+    public static func describePipeline(_ stages: [Spec]) -> String {
+        stages.map(\.description).joined(separator: "|")
+    }
+
+    public var description: String {
+        if arguments.isEmpty { return name }
+        let inner = arguments.map { arg in
+            if let key = arg.key { return "\(key)=\(arg.value)" }
+            return arg.value.description
+        }.joined(separator: ", ")
+        return "\(name)(\(inner))"
+    }
+
+    public static func == (lhs: Spec, rhs: Spec) -> Bool {
+        lhs.name == rhs.name && lhs.arguments == rhs.arguments
+    }
+
+    /// Formats a number so that it parses back to the same `Double`: integers without a
+    /// fraction (`256`), others in Swift's shortest round-trip form (`0.001`, `1e-05`).
+    public static func format(_ x: Double) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        if x == x.rounded(), abs(x) < 1e15 {
+            if x == 0 && x.sign == .minus { return "-0.0" }
+            return String(Int64(x))
+        }
+        return "\(x)"
+    }
+}
+
+/// Records which argument slots a component has read. A reference type on purpose:
+/// getters on a `let spec` must be able to record usage.
+final class Usage: Sendable {
+    private let used = Mutex<Set<Int>>([])
+    private let requested = Mutex<[String]>([])
+
+    func markUsed(_ index: Int) { used.withLock { _ = $0.insert(index) } }
+    func isUsed(_ index: Int) -> Bool { used.withLock { $0.contains(index) } }
+    func noteRequested(_ key: String) {
+        requested.withLock { if !$0.contains(key) { $0.append(key) } }
+    }
+    var requestedKeys: [String] { requested.withLock { $0 } }
+}
+
+/// A malformed spec string: the message, the 1-based column and the text.
+public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// 1-based column (in characters) where the problem was found.
+    public var column: Int
+    public var text: String
+
+    public init(message: String, column: Int, text: String) {
+        self.message = message
+        self.column = column
+        self.text = text
+    }
+
+    /// One line: `malformed spec "adam(lr=)" at column 9: expected a value`.
+    public var description: String {
+        "malformed spec \"\(text)\" at column \(column): \(message)"
+    }
+}
