@@ -1,0 +1,66 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Crash-safe file replacement: the bytes go to a temporary file next to the destination
+/// (`.<name>.tmp-<pid>-<n>`), are flushed to disk with `fsync`, and the temporary file is
+/// renamed over the destination (atomic on POSIX file systems); the directory is then
+/// synced so the rename itself survives a power loss. Readers see the old file or the
+/// new one, never a mixture; on any failure the temporary file is removed.
+public enum AtomicFile {
+    nonisolated(unsafe) private static var counter = 0
+    private static let lock = NSLock()
+
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let n: Int = lock.withLock { counter += 1; return counter }
+        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(n)"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AtomicFileError(path: path, message: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        var ok = false
+        defer {
+            if !ok { unlink(temporary) }
+        }
+        var written = 0
+        try bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let r = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    let message = String(cString: strerror(errno))
+                    close(fd)
+                    throw AtomicFileError(path: path, message: "write failed: \(message)")
+                }
+                written += r
+            }
+        }
+        if fsync(fd) != 0 {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw AtomicFileError(path: path, message: "fsync failed: \(message)")
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            throw AtomicFileError(path: path, message: "rename failed: \(String(cString: strerror(errno)))")
+        }
+        ok = true
+        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// Writes UTF-8 text atomically.
+    public static func write(_ text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+}
+
+public struct AtomicFileError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}

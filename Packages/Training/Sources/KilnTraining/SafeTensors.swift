@@ -1,0 +1,171 @@
+import Foundation
+import KilnTensor
+
+/// Reading and writing the safetensors format: an 8-byte little-endian header length N,
+/// N bytes of JSON header, then the raw little-endian tensor data.
+///
+/// The header maps each tensor name to `{"dtype": "F32", "shape": [...], "data_offsets":
+/// [begin, end]}` (offsets relative to the data section) and may hold `"__metadata__"`, a
+/// string-to-string map. Kiln writes F32 tensors only, pads the header with spaces to a
+/// multiple of 8 bytes, and orders the data by name so equal contents give equal files.
+/// PyTorch (`safetensors.torch.load_file`) and NumPy (`safetensors.numpy`) users can open them.
+///
+/// Files are written atomically: to a temporary file in the same directory, flushed with
+/// `fsync`, then renamed over the destination; a crash leaves the old file or the new one,
+/// never half of one.
+public struct SafeTensors: Sendable, Equatable {
+    public var tensors: [String: Tensor]
+    public var metadata: [String: String]
+
+    public init(tensors: [String: Tensor] = [:], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    /// Largest header accepted when reading (the format's own limit is 100 MB).
+    public static let maxHeaderBytes = 100_000_000
+
+    // MARK: Encoding
+
+    /// The file's bytes.
+    public func encoded() -> [UInt8] {
+        let names = tensors.keys.sorted()
+        var offset = 0
+        var entries: [String] = []
+        for name in names {
+            let t = tensors[name]!
+            let bytes = t.count * 4
+            entries.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            offset += bytes
+        }
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            entries.insert("\"__metadata__\":{\(pairs.joined(separator: ","))}", at: 0)
+        }
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        while (8 + header.count) % 8 != 0 { header.append(0x20) }
+        var out = [UInt8]()
+        out.reserveCapacity(8 + header.count + offset)
+        var n = UInt64(header.count).littleEndian
+        withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+        out.append(contentsOf: header)
+        for name in names {
+            tensors[name]!.withUnsafeBufferPointer { p in
+                // Float32 is little-endian on every platform Swift supports here.
+                out.append(contentsOf: UnsafeRawBufferPointer(p))
+            }
+        }
+        return out
+    }
+
+    /// Writes the file atomically (temp file, fsync, rename).
+    public func write(to path: String) throws {
+        try AtomicFile.write(encoded(), to: path)
+    }
+
+    // MARK: Decoding
+
+    /// Reads a safetensors file; every malformed input is a thrown `SafeTensorsError`.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SafeTensorsError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        do {
+            self = try SafeTensors(bytes: [UInt8](data))
+        } catch var error as SafeTensorsError {
+            error.path = path
+            throw error
+        }
+    }
+
+    /// Parses safetensors bytes.
+    public init(bytes: [UInt8]) throws {
+        func fail(_ message: String) -> SafeTensorsError { SafeTensorsError(path: nil, message: message) }
+        guard bytes.count >= 8 else { throw fail("too short for a safetensors file (\(bytes.count) bytes)") }
+        var headerLength: UInt64 = 0
+        for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard headerLength <= UInt64(Self.maxHeaderBytes), Int(headerLength) <= bytes.count - 8 else {
+            throw fail("header length \(headerLength) exceeds the file (\(bytes.count) bytes)")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
+        } catch {
+            throw fail("header is not valid JSON")
+        }
+        guard let header = json as? [String: Any] else { throw fail("header is not a JSON object") }
+        let dataCount = bytes.count - headerEnd
+        var tensors: [String: Tensor] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let map = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
+                for (k, v) in map {
+                    guard let s = v as? String else { throw fail("metadata value for '\(k)' is not a string") }
+                    metadata[k] = s
+                }
+                continue
+            }
+            guard let entry = value as? [String: Any],
+                  let dtype = entry["dtype"] as? String,
+                  let shapeAny = entry["shape"] as? [Any],
+                  let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
+            else { throw fail("tensor '\(name)': entry needs dtype, shape and data_offsets") }
+            guard dtype == "F32" else { throw fail("tensor '\(name)': dtype \(dtype) is not supported (F32 only)") }
+            let shape = try shapeAny.map { d -> Int in
+                guard let n = (d as? NSNumber)?.intValue, n >= 0, n <= Int(Int32.max) else { throw fail("tensor '\(name)': bad shape") }
+                return n
+            }
+            let offsets = try offsetsAny.map { d -> Int in
+                guard let n = (d as? NSNumber)?.intValue, n >= 0 else { throw fail("tensor '\(name)': bad data_offsets") }
+                return n
+            }
+            let (count, overflow) = shape.reduce((1, false)) { acc, d in
+                let (p, o) = acc.0.multipliedReportingOverflow(by: d)
+                return (p, acc.1 || o)
+            }
+            guard !overflow, offsets[0] <= offsets[1], offsets[1] <= dataCount, offsets[1] - offsets[0] == count * 4 else {
+                throw fail("tensor '\(name)': data_offsets \(offsets) do not match shape \(shape) within \(dataCount) data bytes")
+            }
+            let start = headerEnd + offsets[0]
+            let tensor = Tensor(shape: shape) { out in
+                bytes.withUnsafeBytes { raw in
+                    let src = UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * 4)])
+                    UnsafeMutableRawBufferPointer(out).copyMemory(from: src)
+                }
+            }
+            tensors[name] = tensor
+        }
+        self.init(tensors: tensors, metadata: metadata)
+    }
+}
+
+/// A malformed or unreadable safetensors file.
+public struct SafeTensorsError: Error, CustomStringConvertible, Sendable {
+    public var path: String?
+    public var message: String
+    public var description: String { "\(path.map { "\($0): " } ?? "")\(message)" }
+}
+
+/// JSON string literal with the escapes JSON requires.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,124 @@
+import Foundation
+import KilnLayers
+import KilnOptimizers
+import KilnRegularizers
+import KilnTensor
+
+/// Saving and restoring training state as safetensors.
+///
+/// Tensor names: `model/<parameter or buffer name>` (the model's weights, e.g.
+/// `model/0.dense.weight`), `optimizer/<state key>` (moments, velocities),
+/// `best/<name>` (early stopping's best weights). Metadata (strings):
+/// `kiln.format` = "1", `kiln.model` (the model spec), `kiln.input_shape` ("1,28,28"),
+/// `kiln.class_names` (JSON array), `kiln.epoch` (completed epochs), `kiln.seed`,
+/// `kiln.optimizer` (spec), `kiln.optimizer_scalars`, `kiln.schedule_state`,
+/// `kiln.early_stopping`, `kiln.history` (JSON lines of the epoch records).
+///
+/// A model file (`--save`) holds the `model/` tensors and the spec metadata only; a
+/// checkpoint holds everything needed for `--resume` to continue bit-identically.
+extension Trainer {
+    /// The model alone: weights, buffers, spec, input shape, class names.
+    public static func modelFile(model: Sequential, inputShape: [Int], classNames: [String], extraMetadata: [String: String] = [:]) -> SafeTensors {
+        var file = SafeTensors()
+        for p in model.parameters + model.buffers { file.tensors["model/" + p.name] = p.value }
+        file.metadata = extraMetadata
+        file.metadata["kiln.format"] = "1"
+        file.metadata["kiln.model"] = model.description
+        file.metadata["kiln.input_shape"] = inputShape.map(String.init).joined(separator: ",")
+        file.metadata["kiln.class_names"] = "[" + classNames.map(jsonString).joined(separator: ",") + "]"
+        return file
+    }
+
+    /// Everything needed to resume: model, optimizer state, epoch, history, schedule and
+    /// early-stopping state.
+    public func checkpoint(inputShape: [Int], classNames: [String]) -> SafeTensors {
+        var file = Trainer.modelFile(model: model, inputShape: inputShape, classNames: classNames)
+        let state = optimizer.stateSnapshot()
+        for (k, t) in state.tensors { file.tensors["optimizer/" + k] = t }
+        file.metadata["kiln.optimizer"] = optimizer.description
+        file.metadata["kiln.optimizer_scalars"] = encodeScalars(state.scalars)
+        file.metadata["kiln.epoch"] = "\(completedEpochs)"
+        file.metadata["kiln.seed"] = "\(seed)"
+        file.metadata["kiln.base_learning_rate"] = "\(baseLearningRate)"
+        file.metadata["kiln.history"] = history.map(\.json).joined(separator: "\n")
+        if let schedule {
+            file.metadata["kiln.schedule"] = schedule.description
+            file.metadata["kiln.schedule_state"] = encodeScalars(schedule.stateSnapshot())
+        }
+        if let earlyStopping {
+            file.metadata["kiln.early_stopping"] = encodeScalars(earlyStopping.stateSnapshot())
+            for (name, t) in earlyStopping.bestSnapshot { file.tensors["best/" + name] = t }
+        }
+        return file
+    }
+
+    /// Restores a checkpoint written by `checkpoint(...)` into this trainer, whose model
+    /// must have been built from the same spec.
+    public func restore(from file: SafeTensors) throws {
+        try Trainer.loadModel(model, from: file)
+        var tensors: [String: Tensor] = [:]
+        for (k, t) in file.tensors where k.hasPrefix("optimizer/") { tensors[String(k.dropFirst("optimizer/".count))] = t }
+        do {
+            try optimizer.restore(OptimizerState(tensors: tensors, scalars: try decodeScalars(file.metadata["kiln.optimizer_scalars"] ?? "")))
+        } catch {
+            throw TrainingError.checkpoint("checkpoint does not fit the optimizer \(optimizer): \(error)")
+        }
+        guard let epochText = file.metadata["kiln.epoch"], let epoch = Int(epochText), epoch >= 0 else {
+            throw TrainingError.checkpoint("checkpoint has no epoch count (is it a model file rather than a checkpoint?)")
+        }
+        completedEpochs = epoch
+        if let text = file.metadata["kiln.base_learning_rate"], let lr = Float(text) { baseLearningRate = lr }
+        history = try (file.metadata["kiln.history"] ?? "").split(separator: "\n").map { try decodeRecord(String($0)) }
+        if let schedule, let text = file.metadata["kiln.schedule_state"] {
+            try schedule.restore(try decodeScalars(text))
+        }
+        if let earlyStopping, let text = file.metadata["kiln.early_stopping"] {
+            var best: [String: Tensor] = [:]
+            for (k, t) in file.tensors where k.hasPrefix("best/") { best[String(k.dropFirst("best/".count))] = t }
+            try earlyStopping.restore(state: try decodeScalars(text), best: best)
+        }
+    }
+
+    /// Loads the `model/` tensors of a model file or checkpoint into `model`; every
+    /// parameter and buffer must be present with its shape.
+    public static func loadModel(_ model: Sequential, from file: SafeTensors) throws {
+        for p in model.parameters + model.buffers {
+            guard let t = file.tensors["model/" + p.name] else {
+                throw TrainingError.checkpoint("model file has no tensor 'model/\(p.name)' (was it saved from a different model spec?)")
+            }
+            guard t.shape == p.value.shape else {
+                throw TrainingError.checkpoint("model tensor '\(p.name)' has shape \(t.shape), the model expects \(p.value.shape)")
+            }
+            p.value = t
+        }
+    }
+}
+
+/// `name=value` lines with values printed in Swift's round-trip form.
+func encodeScalars(_ scalars: [String: Double]) -> String {
+    scalars.keys.sorted().map { "\($0)=\(scalars[$0]!)" }.joined(separator: "\n")
+}
+
+func decodeScalars(_ text: String) throws -> [String: Double] {
+    var result: [String: Double] = [:]
+    for line in text.split(separator: "\n") where !line.isEmpty {
+        guard let eq = line.lastIndex(of: "="), let value = Double(line[line.index(after: eq)...]) else {
+            throw TrainingError.checkpoint("malformed checkpoint scalar line '\(line)'")
+        }
+        result[String(line[..<eq])] = value
+    }
+    return result
+}
+
+func decodeRecord(_ line: String) throws -> EpochRecord {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        throw TrainingError.checkpoint("malformed history line in checkpoint")
+    }
+    func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
+    return EpochRecord(
+        epoch: (object["epoch"] as? NSNumber)?.intValue ?? 0, trainLoss: number("train_loss") ?? .nan,
+        trainAccuracy: number("train_accuracy") ?? .nan, penalty: number("penalty") ?? 0,
+        devLoss: number("dev_loss"), devAccuracy: number("dev_accuracy"), learningRate: number("learning_rate") ?? .nan,
+        seconds: number("seconds") ?? 0, samplesPerSecond: number("samples_per_second") ?? 0,
+        skippedSteps: (object["skipped_steps"] as? NSNumber)?.intValue ?? 0)
+}
