@@ -1,0 +1,22 @@
+/// Which fan a scale-aware initializer divides the variance by.
+///
+/// - `fanIn` keeps the variance of the forward activations (the default everywhere).
+/// - `fanOut` keeps the variance of the backward gradients.
+/// - `fanAverage` uses (fan-in + fan-out) / 2, Xavier/Glorot's compromise.
+public enum FanMode: String, Sendable, CaseIterable, CustomStringConvertible {
+    case fanIn = "fan-in"
+    case fanOut = "fan-out"
+    case fanAverage = "fan-avg"
+
+    /// The spec word (`fan-in`, `fan-out`, `fan-avg`).
+    public var description: String { rawValue }
+
+    /// The selected fan of `fan`, as a `Float`.
+    public func value(of fan: Fan) -> Float {
+        switch self {
+        case .fanIn: return Float(fan.fanIn)
+        case .fanOut: return Float(fan.fanOut)
+        case .fanAverage: return fan.average
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import KilnRegistry
+
+/// Every built-in initializer by name, and the place to add your own:
+///
+/// ```swift
+/// let w = try initializers.make("he-normal(mode=fan-out)")
+///     .make(shape: [784, 256], fan: .dense(inputs: 784, outputs: 256), rng: &rng)
+/// initializers.register("my-init") { spec in MyInit(scale: try spec.float("scale", default: 1)) }
+/// ```
+///
+/// Names (aliases in brackets): `zeros`, `ones`, `constant(value)`, `normal(mean=0, std=1)`,
+/// `uniform(low=-0.05, high=0.05)`, `truncated-normal(mean=0, std=1)`, `lecun-normal`,
+/// `lecun-uniform`, `fan-in-uniform`, `xavier-normal(gain=1)` [`glorot-normal`],
+/// `xavier-uniform(gain=1)` [`glorot-uniform`], `he-normal(mode=fan-in, slope=0)`
+/// [`msra-normal`, `kaiming-normal`], `he-uniform(mode=fan-in, slope=0)` [`msra-uniform`,
+/// `kaiming-uniform`], `orthogonal(gain=1)`,
+/// `variance-scaling(scale=1, mode=fan-in, distribution=truncated-normal)`.
+public let initializers: Registry<any Initializer> = {
+    let registry = Registry<any Initializer>(kind: "initializer")
+    registerBuiltInInitializers(in: registry)
+    return registry
+}()
+
+/// Registers the built-in initializers in `registry` (``initializers`` is made this way;
+/// call it to build a registry of your own that starts from the built-ins).
+public func registerBuiltInInitializers(in registry: Registry<any Initializer>) {
+    registry.register("zeros") { _ in Zeros() }
+    registry.register("ones") { _ in Ones() }
+    registry.register("constant") { spec in Constant(try spec.finiteFloat("value", at: 0, default: nil)) }
+    registry.register("normal") { spec in
+        RandomNormal(mean: try spec.finiteFloat("mean", at: 0, default: 0), std: try spec.nonNegativeFloat("std", at: 1, default: 1))
+    }
+    registry.register("fan-in-uniform") { _ in FanInUniform() }
+    registry.register("xavier-normal", aliases: ["glorot-normal"]) { spec in
+        XavierNormal(gain: try spec.nonNegativeFloat("gain", at: 0, default: 1))
+    }
+    registry.register("xavier-uniform", aliases: ["glorot-uniform"]) { spec in
+        XavierUniform(gain: try spec.nonNegativeFloat("gain", at: 0, default: 1))
+    }
+    registry.register("he-normal", aliases: ["msra-normal", "kaiming-normal"]) { spec in
+        HeNormal(mode: try spec.fanMode(), slope: try spec.finiteFloat("slope", default: 0))
+    }
+    registry.register("he-uniform", aliases: ["msra-uniform", "kaiming-uniform"]) { spec in
+        HeUniform(mode: try spec.fanMode(), slope: try spec.finiteFloat("slope", default: 0))
+    }
+}
