@@ -30,6 +30,19 @@ public func registerBuiltInInitializers(in registry: Registry<any Initializer>) 
     registry.register("normal") { spec in
         RandomNormal(mean: try spec.finiteFloat("mean", at: 0, default: 0), std: try spec.nonNegativeFloat("std", at: 1, default: 1))
     }
+    registry.register("uniform") { spec in
+        let low = try spec.finiteFloat("low", at: 0, default: -0.05)
+        let high = try spec.finiteFloat("high", at: 1, default: 0.05)
+        guard low <= high else {
+            throw SpecArgumentError(spec: spec, key: "high", message: "must be >= low (\(specNumber(low))), got \(specNumber(high))")
+        }
+        return RandomUniform(low: low, high: high)
+    }
+    registry.register("truncated-normal") { spec in
+        TruncatedNormal(mean: try spec.finiteFloat("mean", at: 0, default: 0), std: try spec.nonNegativeFloat("std", at: 1, default: 1))
+    }
+    registry.register("lecun-normal") { _ in LeCunNormal() }
+    registry.register("lecun-uniform") { _ in LeCunUniform() }
     registry.register("fan-in-uniform") { _ in FanInUniform() }
     registry.register("xavier-normal", aliases: ["glorot-normal"]) { spec in
         XavierNormal(gain: try spec.nonNegativeFloat("gain", at: 0, default: 1))
@@ -42,5 +55,14 @@ public func registerBuiltInInitializers(in registry: Registry<any Initializer>) 
     }
     registry.register("he-uniform", aliases: ["msra-uniform", "kaiming-uniform"]) { spec in
         HeUniform(mode: try spec.fanMode(), slope: try spec.finiteFloat("slope", default: 0))
+    }
+    registry.register("orthogonal") { spec in Orthogonal(gain: try spec.nonNegativeFloat("gain", at: 0, default: 1)) }
+    registry.register("variance-scaling") { spec in
+        let scale = try spec.positiveFloat("scale", at: 0, default: 1)
+        let mode = try spec.fanMode()
+        let names = VarianceScaling.Distribution.allCases.map(\.rawValue)
+        let distribution = VarianceScaling.Distribution(
+            rawValue: try spec.word("distribution", default: "truncated-normal", oneOf: names))!
+        return VarianceScaling(scale: scale, mode: mode, distribution: distribution)
     }
 }

@@ -7,6 +7,9 @@ import KilnTensor
 /// - Draw randomness only from `rng`, so the same seed gives the same weights.
 /// - Read the fan from `fan`, never from the shape (a conv kernel's fan is kh·kw·channels).
 /// - `description` prints a spec that the registry turns back into an equal initializer.
+///
+/// ``checkInitializerConformance(_:registry:seed:)`` checks these on any initializer,
+/// including your own; ``initializers`` lists the built-ins by name.
 public protocol Initializer: CustomStringConvertible, Sendable {
     func make(shape: [Int], fan: Fan, rng: inout RandomGenerator) -> Tensor
 }

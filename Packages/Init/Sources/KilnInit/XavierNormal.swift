@@ -4,8 +4,9 @@ import KilnTensor
 /// w ~ N(0, std²) with std = gain · √(2 / (n_in + n_out)).
 ///
 /// Glorot and Bengio's compromise between keeping the forward variance (Var = 1/n_in)
-/// and the backward variance (Var = 1/n_out); suited to tanh and sigmoid. The course
-/// notes' "Xavier" init is the fan-in form std = 1/√n_in, which is ``LeCunNormal``.
+/// and the backward variance (Var = 1/n_out); suited to tanh and sigmoid. This is the
+/// course slides' Xavier formula; the book chapter's "Xavier" is the fan-in form
+/// std = 1/√n_in, which is ``LeCunNormal``.
 /// Use `gain` from ``gain(for:slope:)`` for the activation that follows (tanh: 5/3).
 /// As `torch.nn.init.xavier_normal_`.
 public struct XavierNormal: Initializer, Equatable {
