@@ -44,7 +44,7 @@ public struct ElasticNet: Regularizer, Equatable {
         let a = l1, b = l2
         gradient.withUnsafeMutableBufferPointer { g in
             weights.withUnsafeBufferPointer { w in
-                for i in 0..<g.count { g[i] += a * signum(w[i]) + b * w[i] }
+                for i in 0..<g.count { g[i] += signedStrength(a, w[i]) + b * w[i] }
             }
         }
     }

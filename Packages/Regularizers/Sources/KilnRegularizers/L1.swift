@@ -5,8 +5,7 @@ import KilnTensor
 /// The pull towards 0 has the same size for every weight, so small weights reach 0 and
 /// stay near it: L1 makes weights sparse (the course notes' table counts the weights
 /// below 1e-2 and 1e-5 to show it). |w| has no derivative at 0; the subgradient 0 is
-/// used there, so a weight that is exactly 0 feels no pull. A NaN weight gives a NaN
-/// gradient. The same per-batch scaling remark as ``L2`` applies: λ here is λ_notes/m.
+/// used there, so a weight that is exactly 0 (or −0) feels no pull. The same per-batch scaling remark as ``L2`` applies: λ here is λ_notes/m.
 ///
 /// Spec: `l1(1e-4)` or `l1(lambda=1e-4)`; lambda >= 0 (default 0.01, Keras' default).
 public struct L1: Regularizer, Equatable {
@@ -39,7 +38,7 @@ public struct L1: Regularizer, Equatable {
         let l = lambda
         gradient.withUnsafeMutableBufferPointer { g in
             weights.withUnsafeBufferPointer { w in
-                for i in 0..<g.count { g[i] += l * signum(w[i]) }
+                for i in 0..<g.count { g[i] += signedStrength(l, w[i]) }
             }
         }
     }
@@ -47,8 +46,14 @@ public struct L1: Regularizer, Equatable {
     public var description: String { "l1(lambda=\(specNumber(lambda)))" }
 }
 
-/// sign(x): 1, -1, 0 at ±0, NaN for NaN.
+/// λ·sign(x) for λ >= 0: λ with x's sign bit, or 0 where x is ±0 (NaN counts as nonzero).
+///
+/// Integer operations only (copy the sign bit, mask out zeros) so that the gradient loops
+/// vectorize: with a select per element they ran ten times slower than L2's loop.
 @inline(__always)
-func signum(_ x: Float) -> Float {
-    x > 0 ? 1 : (x < 0 ? -1 : (x == 0 ? 0 : x))
+func signedStrength(_ lambda: Float, _ x: Float) -> Float {
+    let bits = x.bitPattern
+    // All ones when |x| != 0: 0 − |x| has its top bit set exactly when |x| > 0.
+    let nonzero = UInt32(bitPattern: Int32(bitPattern: 0 &- (bits & 0x7FFF_FFFF)) >> 31)
+    return Float(bitPattern: ((bits & 0x8000_0000) | lambda.bitPattern) & nonzero)
 }
