@@ -42,15 +42,3 @@ public func gain(for activation: String, slope: Float = 0.01) throws(Initializer
 
 /// The activation names ``gain(for:slope:)`` knows (canonical spellings).
 public let gainActivations: [String] = ["linear", "identity", "sigmoid", "tanh", "relu", "leaky-relu", "selu"]
-
-/// A bad argument to a KilnInit function that is not a registry spec (for example an
-/// unknown activation name given to ``gain(for:slope:)``). Prints as one line.
-public struct InitializerError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
-}

@@ -233,10 +233,3 @@ private func copy(_ src: UnsafeBufferPointer<Float>, into dst: UnsafeMutableBuff
     guard let from = src.baseAddress, let to = dst.baseAddress else { return }
     to.update(from: from, count: src.count)
 }
-
-/// A checkpointed early-stopping state that does not fit. Prints as one line.
-public struct EarlyStoppingError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

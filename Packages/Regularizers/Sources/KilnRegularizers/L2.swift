@@ -5,10 +5,12 @@ import KilnTensor
 /// The gradient pulls every weight towards 0 in proportion to its size, so large weights
 /// shrink fast and none becomes exactly 0.
 ///
-/// **Relation to the course notes.** The notes add (λ/2m)·‖w‖² to a cost J that sums,
-/// or averages, over the m examples of the batch. Kiln's losses are the *mean* over the
-/// batch, and the penalty here is added once per step, so `lambda` here equals
-/// λ_notes / m: the notes' λ = 0.7 with m = 5000 training examples is `l2(lambda=0.00014)`.
+/// **Relation to the course notes.** The notes write the regularized cost as
+/// J = (1/m)·Σᵢ L⁽ⁱ⁾ + (λ/2m)·‖w‖² over the m training examples (full-batch gradient
+/// descent), so the penalty gradient is (λ/m)·w. Kiln's losses are the *mean* over the
+/// batch (an estimate of the same (1/m)·Σ term) and this penalty is added once per step,
+/// so `lambda` here equals λ_notes / m: the notes' λ = 0.7 with m = 5000 training
+/// examples is `l2(lambda=0.00014)`.
 /// PyTorch's `weight_decay=λ` on SGD adds the same gradient λ·w; Keras' `L2(l)` is
 /// l·Σw² (no ½), i.e. `lambda` = 2·l.
 ///

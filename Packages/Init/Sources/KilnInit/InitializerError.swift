@@ -1,0 +1,11 @@
+/// A bad argument to a KilnInit function that is not a registry spec (for example an
+/// unknown activation name given to ``gain(for:slope:)``). Prints as one line.
+public struct InitializerError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
