@@ -146,6 +146,23 @@ public final class EarlyStopping: CustomStringConvertible {
         }
     }
 
+    /// Throws unless ``bestSnapshot`` holds a value of the right shape for every
+    /// parameter of `state` (nothing to check before an improvement or without
+    /// `restoreBest`). Call it after ``restore(state:best:)`` from a file, so that a
+    /// checkpoint that does not fit the model is an error rather than a failed
+    /// precondition in ``restoreBest(into:)``.
+    public func checkSnapshot(fits state: [Parameter]) throws(EarlyStoppingError) {
+        guard restoreBest, bestEpoch != nil else { return }
+        for p in state {
+            guard let saved = bestSnapshot[p.name] else {
+                throw EarlyStoppingError("early-stopping has no saved best value for parameter '\(p.name)'")
+            }
+            guard saved.shape == p.value.shape else {
+                throw EarlyStoppingError("early-stopping's saved '\(p.name)' has shape \(saved.shape), the model's has \(p.value.shape)")
+            }
+        }
+    }
+
     /// Forgets the best epoch, the snapshot and the counters (a fresh run).
     public func reset() {
         bestEpoch = nil

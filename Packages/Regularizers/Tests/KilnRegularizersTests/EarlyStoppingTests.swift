@@ -151,6 +151,11 @@ private func run(_ stopper: EarlyStopping, _ metrics: [Float], state: [Parameter
         #expect(resumed.bestEpoch == reference.bestEpoch)
         #expect(resumed.stateSnapshot() == reference.stateSnapshot())
 
+        try resumed.checkSnapshot(fits: state)
+        let other = [Parameter(name: "dense.weight", value: Tensor([0, 0, 0])), state[1]]
+        #expect(throws: EarlyStoppingError.self) { try resumed.checkSnapshot(fits: other) }
+        #expect(throws: EarlyStoppingError.self) { try resumed.checkSnapshot(fits: [Parameter(name: "x", value: Tensor([1]))]) }
+
         #expect(throws: EarlyStoppingError.self) { try EarlyStopping().restore(state: ["bogus": 1], best: [:]) }
         #expect(throws: EarlyStoppingError.self) {
             try EarlyStopping().restore(state: ["epochs_without_improvement": 0, "best_epoch": 2, "best_metric": 1], best: [:])
