@@ -1,0 +1,192 @@
+import KilnTensor
+
+/// `batchnorm(momentum=0.1, eps=1e-5)` [aliases `batch-norm`, `bn`]: batch normalization
+/// (Ioffe & Szegedy) for dense `[batch, features]` and conv `[batch, c, h, w]` inputs,
+/// with PyTorch's conventions.
+///
+/// Statistics are per feature (dense) or per channel over batch and space (conv), over
+/// m values each:
+/// - training: μ = mean, σ² = biased variance (÷m) of the batch;
+///   x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β; and the running estimates are updated by an
+///   exponentially weighted average, r_μ ← (1 − momentum)·r_μ + momentum·μ,
+///   r_σ² ← (1 − momentum)·r_σ² + momentum·σ²·m/(m − 1) (the unbiased variance, as
+///   PyTorch; with m = 1 the variance estimate is left unchanged);
+/// - evaluation: x̂ = (x − r_μ)/√(r_σ² + ε) with the running estimates (the course notes'
+///   test-time BN), so a prediction does not depend on the rest of its batch.
+///
+/// γ (`weight`, ones) and β (`bias`, zeros) are learnable and not regularized; the running
+/// mean and variance (`running_mean` zeros, `running_var` ones) are ``buffers``: saved in
+/// checkpoints, restored by early stopping, never touched by the optimizer.
+///
+/// Backward in training (batch statistics depend on x):
+/// dx = γ/(m·√(σ²+ε)) · (m·g − Σg − x̂·Σ(g·x̂)), dγ = Σ g·x̂, dβ = Σ g;
+/// in evaluation dx = γ·g/√(r_σ²+ε).
+public final class BatchNorm: Layer {
+    public let momentum: Float
+    public let epsilon: Float
+    public private(set) var weight: Parameter?
+    public private(set) var bias: Parameter?
+    public private(set) var runningMean: Parameter?
+    public private(set) var runningVariance: Parameter?
+    public var needsInputGradient = true
+
+    private var channels = 0
+    private var spatial = 1
+    private var batch = 0
+    private var lastWasTraining = false
+    private var inverseStd: [Float] = []
+    private var normalized = emptyGradient
+    private var output = emptyGradient
+    private var inputGradient = emptyGradient
+
+    public init(momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        precondition(momentum >= 0 && momentum <= 1, "batchnorm: momentum must be in [0, 1]")
+        precondition(epsilon > 0 && epsilon.isFinite, "batchnorm: eps must be positive")
+        self.momentum = momentum
+        self.epsilon = epsilon
+    }
+
+    public var description: String { "batchnorm(momentum=\(specNumber(momentum)), eps=\(specNumber(epsilon)))" }
+    public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
+    public var buffers: [Parameter] { [runningMean, runningVariance].compactMap { $0 } }
+
+    public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] {
+        guard (inputShape.count == 1 || inputShape.count == 3), inputShape.allSatisfy({ $0 > 0 }) else {
+            throw LayerError(layer: description, message: "expects features [F] or CxHxW input, got \(describeShape(inputShape))")
+        }
+        channels = inputShape[0]
+        spatial = inputShape.dropFirst().reduce(1, *)
+        weight = Parameter(name: "\(name).weight", value: .ones([channels]), isRegularized: false)
+        bias = Parameter(name: "\(name).bias", value: .zeros([channels]), isRegularized: false)
+        runningMean = Parameter(name: "\(name).running_mean", value: .zeros([channels]), isRegularized: false)
+        runningVariance = Parameter(name: "\(name).running_var", value: .ones([channels]), isRegularized: false)
+        inverseStd = [Float](repeating: 0, count: channels)
+        return inputShape
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        guard let weight, let bias, let runningMean, let runningVariance else { preconditionFailure("batchnorm: forward before build") }
+        precondition(input.rank >= 2 && input.count == input.shape[0] * channels * spatial,
+                     "\(description): input \(input.shape) does not match \(channels) channels x \(spatial)")
+        batch = input.shape[0]
+        lastWasTraining = training
+        normalized.ensureShape(input.shape)
+        output.ensureShape(input.shape)
+        let (c, s, n) = (channels, spatial, batch)
+        var mean = [Float](repeating: 0, count: c)
+        if training {
+            let m = n * s
+            var variance = [Float](repeating: 0, count: c)
+            input.withUnsafeBufferPointer { xp in
+                var sums = [Double](repeating: 0, count: c)
+                for i in 0..<n {
+                    for j in 0..<c {
+                        let row = xp.baseAddress! + (i * c + j) * s
+                        var acc: Float = 0
+                        for q in 0..<s { acc += row[q] }
+                        sums[j] += Double(acc)
+                    }
+                }
+                for j in 0..<c { mean[j] = Float(sums[j] / Double(m)) }
+                for j in 0..<c { sums[j] = 0 }
+                for i in 0..<n {
+                    for j in 0..<c {
+                        let row = xp.baseAddress! + (i * c + j) * s
+                        let mu = mean[j]
+                        var acc: Float = 0
+                        for q in 0..<s { let d = row[q] - mu; acc += d * d }
+                        sums[j] += Double(acc)
+                    }
+                }
+                for j in 0..<c { variance[j] = Float(sums[j] / Double(m)) }
+            }
+            for j in 0..<c { inverseStd[j] = 1 / (variance[j] + epsilon).squareRoot() }
+            let momentum = self.momentum
+            runningMean.value.withUnsafeMutableBufferPointer { r in
+                for j in 0..<c { r[j] = (1 - momentum) * r[j] + momentum * mean[j] }
+            }
+            if m > 1 {
+                let correction = Float(m) / Float(m - 1)
+                runningVariance.value.withUnsafeMutableBufferPointer { r in
+                    for j in 0..<c { r[j] = (1 - momentum) * r[j] + momentum * variance[j] * correction }
+                }
+            }
+        } else {
+            runningMean.value.withUnsafeBufferPointer { r in for j in 0..<c { mean[j] = r[j] } }
+            let eps = epsilon
+            runningVariance.value.withUnsafeBufferPointer { r in
+                for j in 0..<c { inverseStd[j] = 1 / (r[j] + eps).squareRoot() }
+            }
+        }
+        let gamma = weight.value.scalars, beta = bias.value.scalars
+        let inv = inverseStd
+        input.withUnsafeBufferPointer { xp in
+            normalized.withUnsafeMutableBufferPointer { hp in
+                output.withUnsafeMutableBufferPointer { yp in
+                    for i in 0..<n {
+                        for j in 0..<c {
+                            let base = (i * c + j) * s
+                            let (mu, k, g, b) = (mean[j], inv[j], gamma[j], beta[j])
+                            for q in base..<(base + s) {
+                                let h = (xp[q] - mu) * k
+                                hp[q] = h
+                                yp[q] = g * h + b
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        guard let weight, let bias else { preconditionFailure("batchnorm: backward before build") }
+        precondition(outputGradient.shape == output.shape, "\(description): gradient \(outputGradient.shape) should be \(output.shape)")
+        let (c, s, n) = (channels, spatial, batch)
+        var sumG = [Float](repeating: 0, count: c)
+        var sumGH = [Float](repeating: 0, count: c)
+        outputGradient.withUnsafeBufferPointer { gp in
+            normalized.withUnsafeBufferPointer { hp in
+                var a = [Double](repeating: 0, count: c), b = [Double](repeating: 0, count: c)
+                for i in 0..<n {
+                    for j in 0..<c {
+                        let base = (i * c + j) * s
+                        var sg: Float = 0, sgh: Float = 0
+                        for q in base..<(base + s) { sg += gp[q]; sgh += gp[q] * hp[q] }
+                        a[j] += Double(sg)
+                        b[j] += Double(sgh)
+                    }
+                }
+                for j in 0..<c { sumG[j] = Float(a[j]); sumGH[j] = Float(b[j]) }
+            }
+        }
+        bias.gradient.withUnsafeMutableBufferPointer { d in for j in 0..<c { d[j] = sumG[j] } }
+        weight.gradient.withUnsafeMutableBufferPointer { d in for j in 0..<c { d[j] = sumGH[j] } }
+        guard needsInputGradient else { return emptyGradient }
+        inputGradient.ensureShape(output.shape)
+        let gamma = weight.value.scalars
+        let inv = inverseStd
+        let training = lastWasTraining
+        let m = Float(n * s)
+        outputGradient.withUnsafeBufferPointer { gp in
+            normalized.withUnsafeBufferPointer { hp in
+                inputGradient.withUnsafeMutableBufferPointer { dx in
+                    for i in 0..<n {
+                        for j in 0..<c {
+                            let base = (i * c + j) * s
+                            let scale = gamma[j] * inv[j]
+                            if training {
+                                let k = scale / m, mg = sumG[j], mgh = sumGH[j]
+                                for q in base..<(base + s) { dx[q] = k * (m * gp[q] - mg - hp[q] * mgh) }
+                            } else {
+                                for q in base..<(base + s) { dx[q] = scale * gp[q] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return inputGradient
+    }
+}

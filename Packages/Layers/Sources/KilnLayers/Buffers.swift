@@ -1,0 +1,43 @@
+import KilnTensor
+
+/// The empty tensor `backward` returns when the input gradient is not needed.
+let emptyGradient = Tensor(shape: [0], scalars: [])
+
+extension Tensor {
+    /// Makes `self` a tensor of `shape`, reallocating (zero-filled) only when the shape
+    /// differs: the layers' output and gradient buffers live across calls this way.
+    @inline(__always)
+    mutating func ensureShape(_ shape: [Int]) {
+        if self.shape != shape { self = Tensor.zeros(shape) }
+    }
+}
+
+/// Runs `body` on `tensor` viewed with `shape` (same element count) without copying:
+/// the storage is moved out of `tensor` for the duration, so the view is uniquely
+/// referenced and BLAS can write into it in place. Used for conv kernels `[f, c, kh, kw]`
+/// seen as the GEMM matrix `[f, c·kh·kw]`.
+@inline(__always)
+func withReshaped(_ tensor: inout Tensor, _ shape: [Int], _ body: (inout Tensor) -> Void) {
+    let original = tensor.shape
+    var view = emptyGradient
+    swap(&view, &tensor)
+    view.reshape(shape)
+    body(&view)
+    view.reshape(original)
+    swap(&view, &tensor)
+}
+
+/// Mixes a seed with a stream number (SplitMix64 finalizer): independent seeds for the
+/// layers of a model from one seed.
+func mixSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+    var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (stream &+ 1)
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
+
+/// Prints a `Float` spec argument so that it parses back to the same `Float`.
+func specNumber(_ x: Float) -> String {
+    if x == x.rounded(), abs(x) < 1e7 { return String(Int(x)) }
+    return "\(x)"
+}

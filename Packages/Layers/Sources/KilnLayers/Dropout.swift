@@ -1,0 +1,75 @@
+import KilnTensor
+
+/// `dropout(rate)`: inverted dropout. In training each element is kept with probability
+/// keep = 1 − rate and scaled by 1/keep (so the expected activation is unchanged and
+/// evaluation needs no rescaling); in evaluation the layer is the identity.
+///
+/// `rate` must be in [0, 1); per-layer rates are separate layers in the spec
+/// (`dense(256)|relu|dropout(0.5)|dense(128)|relu|dropout(0.2)|dense(10)`).
+/// The mask comes from the layer's own generator: split from the build `rng`, and
+/// re-seeded by ``reseed(_:)`` (the trainer does it every epoch), so runs repeat exactly.
+/// Backward multiplies by the same mask (gradient 0 for dropped units, 1/keep otherwise).
+public final class Dropout: Layer {
+    public let rate: Float
+    public var needsInputGradient = true
+
+    private var generator = RandomGenerator(seed: 0)
+    private var mask = emptyGradient
+    private var output = emptyGradient
+    private var inputGradient = emptyGradient
+    private var lastWasTraining = false
+
+    public init(rate: Float) {
+        precondition(rate >= 0 && rate < 1, "dropout: rate must be in [0, 1)")
+        self.rate = rate
+    }
+
+    public var description: String { "dropout(\(specNumber(rate)))" }
+    public var parameters: [Parameter] { [] }
+
+    public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] {
+        generator = rng.split()
+        return inputShape
+    }
+
+    public func reseed(_ seed: UInt64) {
+        generator = RandomGenerator(seed: seed)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        lastWasTraining = training && rate > 0
+        guard lastWasTraining else { return input }
+        mask.ensureShape(input.shape)
+        output.ensureShape(input.shape)
+        let keep = 1 - rate
+        let scale = 1 / keep
+        var gen = generator  // a local copy: no exclusivity checks in the loop
+        mask.withUnsafeMutableBufferPointer { m in
+            for i in 0..<m.count { m[i] = gen.uniform() < keep ? scale : 0 }
+        }
+        generator = gen
+        input.withUnsafeBufferPointer { x in
+            mask.withUnsafeBufferPointer { m in
+                output.withUnsafeMutableBufferPointer { y in
+                    for i in 0..<y.count { y[i] = x[i] * m[i] }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        guard needsInputGradient else { return emptyGradient }
+        guard lastWasTraining else { return outputGradient }
+        precondition(outputGradient.shape == mask.shape, "dropout: gradient \(outputGradient.shape) should be \(mask.shape)")
+        inputGradient.ensureShape(mask.shape)
+        outputGradient.withUnsafeBufferPointer { g in
+            mask.withUnsafeBufferPointer { m in
+                inputGradient.withUnsafeMutableBufferPointer { dx in
+                    for i in 0..<dx.count { dx[i] = g[i] * m[i] }
+                }
+            }
+        }
+        return inputGradient
+    }
+}

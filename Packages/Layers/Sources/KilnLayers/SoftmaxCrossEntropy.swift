@@ -1,0 +1,65 @@
+import KilnTensor
+
+/// Softmax cross-entropy on logits, fused with log-sum-exp, mean over the batch:
+///
+///     L = (1/n) Σ_i [ log Σ_j e^(z_ij) − z_i,y_i ],   dL/dz_ij = (softmax(z_i)_j − [j = y_i]) / n
+///
+/// Subtracting each row's maximum before exponentiating keeps every exponential ≤ 1,
+/// so large logits neither overflow nor lose the loss (the course notes' softmax
+/// regression, PyTorch's `CrossEntropyLoss` on logits). The loss is summed in `Double`.
+/// Labels must lie in `0..<classes` (a precondition: validate data labels when loading).
+public struct SoftmaxCrossEntropy: Sendable {
+    public init() {}
+
+    /// The mean loss and its gradient w.r.t. `logits` `[n, classes]`.
+    public func lossAndGradient(logits: Tensor, labels: [Int]) -> (loss: Float, gradient: Tensor) {
+        let (loss, gradient) = lossAndGradientInDouble(logits: logits, labels: labels)
+        return (Float(loss), gradient)
+    }
+
+    /// As ``lossAndGradient(logits:labels:)`` with the loss in `Double` (the gradient checker
+    /// uses it so that float32 rounding of the final sum does not blur differences).
+    public func lossAndGradientInDouble(logits: Tensor, labels: [Int]) -> (loss: Double, gradient: Tensor) {
+        precondition(logits.rank == 2, "SoftmaxCrossEntropy: logits \(logits.shape) should be [batch, classes]")
+        let (n, k) = (logits.shape[0], logits.shape[1])
+        precondition(labels.count == n, "SoftmaxCrossEntropy: \(labels.count) labels for \(n) rows of logits")
+        precondition(n == 0 || k > 0, "SoftmaxCrossEntropy: no classes")
+        var total = 0.0
+        let invN = n > 0 ? 1 / Float(n) : 0
+        let gradient = Tensor(shape: [n, k]) { g in
+            logits.withUnsafeBufferPointer { zp in
+                for i in 0..<n {
+                    let y = labels[i]
+                    precondition(y >= 0 && y < k, "SoftmaxCrossEntropy: label \(y) outside 0..<\(k)")
+                    let z = zp.baseAddress! + i * k, gi = g.baseAddress! + i * k
+                    var m = -Float.infinity
+                    for j in 0..<k where z[j] > m { m = z[j] }
+                    if !m.isFinite { m = 0 }
+                    var sum: Float = 0
+                    for j in 0..<k {
+                        let e = exponential(z[j] - m)
+                        gi[j] = e
+                        sum += e
+                    }
+                    total += logarithm(Double(sum)) + Double(m) - Double(z[y])
+                    let scale = invN / sum
+                    for j in 0..<k { gi[j] *= scale }
+                    gi[y] -= invN
+                }
+            }
+        }
+        return (n > 0 ? total / Double(n) : 0, gradient)
+    }
+
+    /// The class probabilities softmax(logits) per row.
+    public func probabilities(_ logits: Tensor) -> Tensor {
+        precondition(logits.rank == 2, "SoftmaxCrossEntropy: logits \(logits.shape) should be [batch, classes]")
+        let k = logits.shape[1]
+        return Tensor(shape: logits.shape) { out in
+            guard k > 0, out.count > 0 else { return }
+            logits.withUnsafeBufferPointer { zp in
+                softmaxRows(zp.baseAddress!, out.baseAddress!, rows: out.count / k, width: k)
+            }
+        }
+    }
+}
