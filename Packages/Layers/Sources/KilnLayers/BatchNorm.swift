@@ -78,24 +78,22 @@ public final class BatchNorm: Layer {
             let m = n * s
             var variance = [Float](repeating: 0, count: c)
             input.withUnsafeBufferPointer { xp in
+                if s == 1 {
+                    // Dense input: column statistics, vectorized across features.
+                    columnMoments(xp.baseAddress!, rows: n, columns: c, mean: &mean, variance: &variance)
+                    return
+                }
                 var sums = [Double](repeating: 0, count: c)
                 for i in 0..<n {
                     for j in 0..<c {
-                        let row = xp.baseAddress! + (i * c + j) * s
-                        var acc: Float = 0
-                        for q in 0..<s { acc += row[q] }
-                        sums[j] += Double(acc)
+                        sums[j] += Double(vectorSum(xp.baseAddress! + (i * c + j) * s, s))
                     }
                 }
                 for j in 0..<c { mean[j] = Float(sums[j] / Double(m)) }
                 for j in 0..<c { sums[j] = 0 }
                 for i in 0..<n {
                     for j in 0..<c {
-                        let row = xp.baseAddress! + (i * c + j) * s
-                        let mu = mean[j]
-                        var acc: Float = 0
-                        for q in 0..<s { let d = row[q] - mu; acc += d * d }
-                        sums[j] += Double(acc)
+                        sums[j] += Double(vectorSumOfSquaredDeviations(xp.baseAddress! + (i * c + j) * s, s, mean: mean[j]))
                     }
                 }
                 for j in 0..<c { variance[j] = Float(sums[j] / Double(m)) }
@@ -148,14 +146,16 @@ public final class BatchNorm: Layer {
         var sumGH = [Float](repeating: 0, count: c)
         outputGradient.withUnsafeBufferPointer { gp in
             normalized.withUnsafeBufferPointer { hp in
+                if s == 1 {
+                    columnSums(gp.baseAddress!, hp.baseAddress!, rows: n, columns: c, sum: &sumG, dot: &sumGH)
+                    return
+                }
                 var a = [Double](repeating: 0, count: c), b = [Double](repeating: 0, count: c)
                 for i in 0..<n {
                     for j in 0..<c {
                         let base = (i * c + j) * s
-                        var sg: Float = 0, sgh: Float = 0
-                        for q in base..<(base + s) { sg += gp[q]; sgh += gp[q] * hp[q] }
-                        a[j] += Double(sg)
-                        b[j] += Double(sgh)
+                        a[j] += Double(vectorSum(gp.baseAddress! + base, s))
+                        b[j] += Double(vectorDot(gp.baseAddress! + base, hp.baseAddress! + base, s))
                     }
                 }
                 for j in 0..<c { sumG[j] = Float(a[j]); sumGH[j] = Float(b[j]) }
@@ -188,5 +188,43 @@ public final class BatchNorm: Layer {
             }
         }
         return inputGradient
+    }
+}
+
+/// Per-column mean and biased variance of a `rows x columns` matrix (two passes).
+private func columnMoments(_ x: UnsafePointer<Float>, rows: Int, columns: Int, mean: inout [Float], variance: inout [Float]) {
+    mean.withUnsafeMutableBufferPointer { mu in
+        variance.withUnsafeMutableBufferPointer { v in
+            mu.update(repeating: 0)
+            v.update(repeating: 0)
+            for i in 0..<rows {
+                let row = x + i * columns
+                for j in 0..<columns { mu[j] += row[j] }
+            }
+            let inv = 1 / Float(rows)
+            for j in 0..<columns { mu[j] *= inv }
+            for i in 0..<rows {
+                let row = x + i * columns
+                for j in 0..<columns { let d = row[j] - mu[j]; v[j] += d * d }
+            }
+            for j in 0..<columns { v[j] *= inv }
+        }
+    }
+}
+
+/// Per-column Σg and Σg·h of two `rows x columns` matrices.
+private func columnSums(_ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>, rows: Int, columns: Int, sum: inout [Float], dot: inout [Float]) {
+    sum.withUnsafeMutableBufferPointer { a in
+        dot.withUnsafeMutableBufferPointer { b in
+            a.update(repeating: 0)
+            b.update(repeating: 0)
+            for i in 0..<rows {
+                let gr = g + i * columns, hr = h + i * columns
+                for j in 0..<columns {
+                    a[j] += gr[j]
+                    b[j] += gr[j] * hr[j]
+                }
+            }
+        }
     }
 }

@@ -136,12 +136,8 @@ public final class Conv2D: Layer {
                         var sum: Float = 0
                         for i in 0..<n {
                             let src = g.baseAddress! + (i * f + j) * positions
-                            let dst = s.baseAddress! + j * columns + i * positions
-                            for q in 0..<positions {
-                                let v = src[q]
-                                dst[q] = v
-                                sum += v
-                            }
+                            (s.baseAddress! + j * columns + i * positions).update(from: src, count: positions)
+                            sum += vectorSum(src, positions)
                         }
                         db[j] = sum
                     }

@@ -41,8 +41,8 @@ public final class ELU: Layer {
             output.withUnsafeBufferPointer { yp in
                 inputGradient.withUnsafeMutableBufferPointer { dx in
                     for i in 0..<gp.count {
-                        let y = yp[i]
-                        dx[i] = y > 0 ? gp[i] : gp[i] * (y + alpha)
+                        let y = yp[i], g = gp[i]  // unconditional loads: the select vectorizes
+                        dx[i] = y > 0 ? g : g * (y + alpha)
                     }
                 }
             }

@@ -58,11 +58,8 @@ public final class LayerNorm: Layer {
                             inverseStd.withUnsafeMutableBufferPointer { inv in
                                 for i in 0..<n {
                                     let base = i * f
-                                    var sum: Float = 0
-                                    for q in 0..<f { sum += xp[base + q] }
-                                    let mu = sum / Float(f)
-                                    var sq: Float = 0
-                                    for q in 0..<f { let d = xp[base + q] - mu; sq += d * d }
+                                    let mu = vectorSum(xp.baseAddress! + base, f) / Float(f)
+                                    let sq = vectorSumOfSquaredDeviations(xp.baseAddress! + base, f, mean: mu)
                                     let k = 1 / (sq / Float(f) + eps).squareRoot()
                                     inv[i] = k
                                     for q in 0..<f {

@@ -42,8 +42,8 @@ public final class LeakyReLU: Layer {
             output.withUnsafeBufferPointer { yp in
                 inputGradient.withUnsafeMutableBufferPointer { dx in
                     for i in 0..<gp.count {
-                        let y = yp[i]
-                        dx[i] = y > 0 ? gp[i] : slope * gp[i]
+                        let y = yp[i], g = gp[i]  // unconditional loads: the select vectorizes
+                        dx[i] = y > 0 ? g : slope * g
                     }
                 }
             }

@@ -35,8 +35,8 @@ public final class ReLU: Layer {
             output.withUnsafeBufferPointer { yp in
                 inputGradient.withUnsafeMutableBufferPointer { dx in
                     for i in 0..<gp.count {
-                        let y = yp[i]
-                        dx[i] = y > 0 ? gp[i] : 0
+                        let y = yp[i], g = gp[i]  // unconditional loads: the select vectorizes
+                        dx[i] = y > 0 ? g : 0
                     }
                 }
             }

@@ -35,8 +35,8 @@ public final class Sigmoid: Layer {
             output.withUnsafeBufferPointer { yp in
                 inputGradient.withUnsafeMutableBufferPointer { dx in
                     for i in 0..<gp.count {
-                        let y = yp[i]
-                        dx[i] = gp[i] * y * (1 - y)
+                        let y = yp[i], g = gp[i]  // unconditional loads: the select vectorizes
+                        dx[i] = g * y * (1 - y)
                     }
                 }
             }

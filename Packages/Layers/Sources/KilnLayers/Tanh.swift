@@ -34,8 +34,8 @@ public final class Tanh: Layer {
             output.withUnsafeBufferPointer { yp in
                 inputGradient.withUnsafeMutableBufferPointer { dx in
                     for i in 0..<gp.count {
-                        let y = yp[i]
-                        dx[i] = gp[i] * (1 - y * y)
+                        let y = yp[i], g = gp[i]  // unconditional loads: the select vectorizes
+                        dx[i] = g * (1 - y * y)
                     }
                 }
             }
