@@ -9,16 +9,27 @@ import KilnTensor
 /// - `batch(_:)` returns inputs stacked along a new leading axis (`[n] + inputShape`) and
 ///   their labels; the default gathers examples one by one, in-memory datasets override
 ///   it with one copy per batch.
+/// - `label(at:)` and `labels` have defaults that go through `example(at:)`; a dataset
+///   that knows its labels without decoding inputs (image folders, tensors) should
+///   provide them, since splits and stratification read every label.
 public protocol Dataset: Sendable {
     var count: Int { get }
     var inputShape: [Int] { get }
     var classNames: [String] { get }
     func example(at index: Int) -> (input: Tensor, label: Int)
     func batch(_ indices: [Int]) -> (inputs: Tensor, labels: [Int])
+    /// The label of example `index` (default: `example(at: index).label`).
+    func label(at index: Int) -> Int
+    /// Every label in example order (default: `label(at:)` for each index).
+    var labels: [Int] { get }
 }
 
 extension Dataset {
     public var classCount: Int { classNames.count }
+
+    public func label(at index: Int) -> Int { example(at: index).label }
+
+    public var labels: [Int] { (0..<count).map { label(at: $0) } }
 
     public func batch(_ indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
         var scalars: [Float] = []

@@ -1,0 +1,73 @@
+import KilnTensor
+
+/// The mini-batches of one epoch: index lists into a dataset of `exampleCount`
+/// examples, each of `batchSize` indices (the last one shorter unless `dropLast`).
+///
+/// Shuffled batches follow a permutation drawn from
+/// `RandomGenerator(seed: Batches.epochSeed(seed, epoch: epoch))`, so epoch `k`'s order
+/// depends only on `(seed, k)`: a run resumed at epoch `k` sees exactly the batches an
+/// uninterrupted run would, without replaying earlier epochs. Sequential batches
+/// (``sequential(count:batchSize:)``) walk `0..<count` in order, for evaluation.
+///
+/// ```swift
+/// for epoch in 1...10 {
+///     for indices in Batches(count: train.count, batchSize: 128, seed: 1, epoch: epoch) {
+///         let (x, y) = train.batch(indices)
+///         ...
+///     }
+/// }
+/// ```
+public struct Batches: RandomAccessCollection, Sendable {
+    /// The number of examples batched over.
+    public let exampleCount: Int
+    public let batchSize: Int
+    public let dropLast: Bool
+    /// The epoch's example order (batch `b` is `order[b * batchSize ..< ...]`).
+    public let order: [Int]
+
+    /// Shuffled batches for `epoch` (any integer; the Trainer counts from 1).
+    /// - Precondition: `count >= 0`, `batchSize >= 1`.
+    public init(count: Int, batchSize: Int, seed: UInt64, epoch: Int, dropLast: Bool = false) {
+        precondition(count >= 0, "Batches: negative count \(count)")
+        var rng = RandomGenerator(seed: Batches.epochSeed(seed, epoch: epoch))
+        self.init(order: rng.permutation(count), batchSize: batchSize, dropLast: dropLast)
+    }
+
+    /// Batches over a given order.
+    /// - Precondition: `batchSize >= 1`.
+    public init(order: [Int], batchSize: Int, dropLast: Bool = false) {
+        precondition(batchSize >= 1, "Batches: batch size must be at least 1, got \(batchSize)")
+        self.exampleCount = order.count
+        self.batchSize = batchSize
+        self.dropLast = dropLast
+        self.order = order
+    }
+
+    /// `0..<count` in order, in batches of `batchSize` (the last may be shorter).
+    public static func sequential(count: Int, batchSize: Int) -> Batches {
+        precondition(count >= 0, "Batches: negative count \(count)")
+        return Batches(order: Array(0..<count), batchSize: batchSize, dropLast: false)
+    }
+
+    /// The seed of epoch `epoch`'s shuffle: SplitMix64's finalizer applied to the seed
+    /// combined with the epoch (distinct epochs give unrelated streams).
+    public static func epochSeed(_ seed: UInt64, epoch: Int) -> UInt64 {
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (UInt64(bitPattern: Int64(epoch)) &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    public var startIndex: Int { 0 }
+    /// The number of batches: `count / batchSize` with `dropLast`, else rounded up.
+    public var endIndex: Int {
+        dropLast ? exampleCount / batchSize : (exampleCount + batchSize - 1) / batchSize
+    }
+
+    /// The indices of batch `b`.
+    public subscript(b: Int) -> [Int] {
+        precondition(b >= 0 && b < endIndex, "Batches: batch \(b) out of range 0..<\(endIndex)")
+        let lower = b * batchSize
+        return Array(order[lower..<Swift.min(lower + batchSize, exampleCount)])
+    }
+}
