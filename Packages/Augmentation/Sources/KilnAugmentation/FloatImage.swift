@@ -62,7 +62,7 @@ public struct FloatImage: Sendable, Equatable {
     }
 
     /// The sample at column `x`, row `y`, channel `c`.
-    public subscript(x: Int, y: Int, c: Int) -> Float {
+    public subscript(x x: Int, y y: Int, c c: Int) -> Float {
         get { pixels[(c * height + y) * width + x] }
         set { pixels[(c * height + y) * width + x] = newValue }
     }

@@ -38,7 +38,7 @@ public struct Image: Sendable, Equatable {
     }
 
     /// The sample at column `x`, row `y`, channel `c`.
-    public subscript(x: Int, y: Int, c: Int) -> UInt8 {
+    public subscript(x x: Int, y y: Int, c c: Int) -> UInt8 {
         get { pixels[(y * width + x) * channels + c] }
         set { pixels[(y * width + x) * channels + c] = newValue }
     }

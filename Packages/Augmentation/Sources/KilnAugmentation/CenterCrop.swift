@@ -1,0 +1,25 @@
+import KilnTensor
+
+/// `center-crop(width, height)`: the centred `width` x `height` window, its left edge at
+/// `floor((W - width) / 2)` and top at `floor((H - height) / 2)`. Exact; a window larger than
+/// the image reads 0 outside it (zero padding).
+public struct CenterCrop: Transform {
+    public var width: Int, height: Int
+
+    public init(width: Int, height: Int) { (self.width, self.height) = (width, height) }
+
+    public var isRandom: Bool { false }
+    public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) { (self.width, self.height) }
+    public func warp(width: Int, height: Int, rng: inout RandomGenerator) -> Warp {
+        .shift(width: self.width, height: self.height,
+               dx: floorDiv(width - self.width, 2), dy: floorDiv(height - self.height, 2), border: .constant(0))
+    }
+    public var description: String { "center-crop(width=\(width), height=\(height))" }
+}
+
+/// Division rounding toward minus infinity.
+@inline(__always)
+func floorDiv(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

@@ -1,0 +1,18 @@
+import KilnTensor
+
+/// `crop(x, y, width, height)`: the `width` x `height` window whose top-left pixel is
+/// (`x`, `y`). Exact (pixels are copied). Parts of the window outside the image read 0.
+public struct Crop: Transform {
+    public var x: Int, y: Int, width: Int, height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        (self.x, self.y, self.width, self.height) = (x, y, width, height)
+    }
+
+    public var isRandom: Bool { false }
+    public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) { (self.width, self.height) }
+    public func warp(width: Int, height: Int, rng: inout RandomGenerator) -> Warp {
+        .shift(width: self.width, height: self.height, dx: x, dy: y, border: .constant(0))
+    }
+    public var description: String { "crop(x=\(x), y=\(y), width=\(width), height=\(height))" }
+}

@@ -1,0 +1,40 @@
+import KilnTensor
+
+/// `random-crop(width, height, padding=0, padding_mode=constant|edge|reflect)`: pads the
+/// image by `padding` pixels on every side (constant 0, edge pixels, or reflection without
+/// repeating the edge, as torchvision's `RandomCrop`), then takes a `width` x `height`
+/// window at a uniform random position: left `i - padding` with `i` uniform in
+/// `0...(W + 2 padding - width)`, top likewise. Exact. When the padded image is smaller than
+/// the window, the window is centred (no randomness in that axis) and the rest reads the
+/// padding. Draws two integers per image.
+public struct RandomCrop: Transform {
+    /// How the padding is filled.
+    public enum PaddingMode: String, Sendable, CaseIterable { case constant, edge, reflect }
+
+    public var width: Int, height: Int, padding: Int
+    public var paddingMode: PaddingMode
+
+    public init(width: Int, height: Int, padding: Int = 0, paddingMode: PaddingMode = .constant) {
+        (self.width, self.height, self.padding, self.paddingMode) = (width, height, padding, paddingMode)
+    }
+
+    public var isRandom: Bool { true }
+    public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) { (self.width, self.height) }
+
+    public func warp(width: Int, height: Int, rng: inout RandomGenerator) -> Warp {
+        let slackX = width + 2 * padding - self.width, slackY = height + 2 * padding - self.height
+        let ix = rng.int(below: max(slackX, 0) + 1), iy = rng.int(below: max(slackY, 0) + 1)
+        let dx = slackX >= 0 ? ix - padding : floorDiv(slackX, 2) - padding
+        let dy = slackY >= 0 ? iy - padding : floorDiv(slackY, 2) - padding
+        let border: BorderMode = switch paddingMode {
+        case .constant: .constant(0)
+        case .edge: .edge
+        case .reflect: .reflect
+        }
+        return .shift(width: self.width, height: self.height, dx: dx, dy: dy, border: border)
+    }
+
+    public var description: String {
+        "random-crop(width=\(width), height=\(height), padding=\(padding), padding_mode=\(paddingMode.rawValue))"
+    }
+}

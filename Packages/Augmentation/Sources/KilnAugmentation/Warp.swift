@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a sample between pixel centres is read.
+public enum Interpolation: String, Sendable, CaseIterable {
+    /// Weighted mean of the 4 surrounding pixels (OpenCV `INTER_LINEAR`).
+    case bilinear
+    /// The pixel whose centre is nearest: `floor(x + 0.5)` (halves round up).
+    case nearest
+}
+
+/// What a sample outside the input reads.
+public enum BorderMode: Sendable, Equatable, CustomStringConvertible {
+    /// A constant value (OpenCV `BORDER_CONSTANT`); bilinear taps outside the image read it,
+    /// so edges blend into it.
+    case constant(Float)
+    /// The nearest edge pixel (`BORDER_REPLICATE`, NumPy `edge`).
+    case edge
+    /// Mirrored about the edge pixel, which is not repeated (`BORDER_REFLECT_101`, NumPy and
+    /// torchvision `reflect`): index -1 reads 1.
+    case reflect
+
+    public var description: String {
+        switch self {
+        case .constant(let v): return "constant(\(v))"
+        case .edge: return "edge"
+        case .reflect: return "reflect"
+        }
+    }
+}
+
+/// One geometric step: an output size and the affine map from output pixel coordinates
+/// to input pixel coordinates (the inverse map `warpAffine` applies, `WARP_INVERSE_MAP`).
+///
+/// Coordinates are pixel centres: pixel (x, y) is at (x, y), column x from the left, row y
+/// from the top. Output pixel (x, y) reads the input at
+/// `(a x + b y + c, d x + e y + f)` with ``interpolation`` and ``border``.
+public struct Warp: Sendable, Equatable {
+    public var outputWidth: Int
+    public var outputHeight: Int
+    public var a: Double, b: Double, c: Double
+    public var d: Double, e: Double, f: Double
+    /// nil for maps that send pixel centres to pixel centres (crops, flips, identity):
+    /// such a step is exact with either interpolation and fuses with any.
+    public var interpolation: Interpolation?
+    public var border: BorderMode
+
+    public init(outputWidth: Int, outputHeight: Int,
+                a: Double, b: Double, c: Double, d: Double, e: Double, f: Double,
+                interpolation: Interpolation?, border: BorderMode) {
+        self.outputWidth = outputWidth
+        self.outputHeight = outputHeight
+        (self.a, self.b, self.c, self.d, self.e, self.f) = (a, b, c, d, e, f)
+        self.interpolation = interpolation
+        self.border = border
+    }
+
+    /// The identity on a `width` x `height` image.
+    public static func identity(width: Int, height: Int) -> Warp {
+        Warp(outputWidth: width, outputHeight: height, a: 1, b: 0, c: 0, d: 0, e: 1, f: 0,
+             interpolation: nil, border: .constant(0))
+    }
+
+    /// A translation by whole pixels: output (x, y) reads input (x + dx, y + dy).
+    static func shift(width: Int, height: Int, dx: Int, dy: Int, border: BorderMode) -> Warp {
+        Warp(outputWidth: width, outputHeight: height, a: 1, b: 0, c: Double(dx), d: 0, e: 1, f: Double(dy),
+             interpolation: nil, border: border)
+    }
+
+    /// The map of OpenCV's `warpAffine(src, getRotationMatrix2D(center, degrees, scale))`,
+    /// inverted to read: a rotation by `degrees` (positive turns counter-clockwise on
+    /// screen, y pointing down) and a zoom by `scale` about `((w-1)/2, (h-1)/2)`, output
+    /// the same size. Output (X, Y) reads input
+    /// `cx + (cos t (X-cx) - sin t (Y-cy)) / s`, `cy + (sin t (X-cx) + cos t (Y-cy)) / s`.
+    static func rotation(width: Int, height: Int, degrees: Double, scale: Double,
+                         interpolation: Interpolation, fill: Float) -> Warp {
+        let (sine, cosine) = sinCos(degrees: degrees)
+        let cx = Double(width - 1) / 2, cy = Double(height - 1) / 2
+        let a = cosine / scale, b = -sine / scale, d = sine / scale, e = cosine / scale
+        return Warp(outputWidth: width, outputHeight: height,
+                    a: a, b: b, c: cx - a * cx - b * cy, d: d, e: e, f: cy - d * cx - e * cy,
+                    interpolation: interpolation, border: .constant(fill))
+    }
+
+    /// The map composed with `next` applied after it: first `self`, then `next`
+    /// (`next`'s output reads `next`'s input, which is `self`'s output).
+    func then(_ next: Warp) -> (a: Double, b: Double, c: Double, d: Double, e: Double, f: Double) {
+        // p_in = S(N(p_out)): S applied to N's affine map.
+        (a * next.a + b * next.d, a * next.b + b * next.e, a * next.c + b * next.f + c,
+         d * next.a + e * next.d, d * next.b + e * next.e, d * next.c + e * next.f + f)
+    }
+}
+
+/// sin and cos of an angle in degrees, exact at multiples of 90 (so a quarter turn maps
+/// pixel centres to pixel centres).
+func sinCos(degrees: Double) -> (Double, Double) {
+    let quarter = degrees / 90
+    if quarter == quarter.rounded(), abs(quarter) < 1e15 {
+        switch ((Int(quarter) % 4) + 4) % 4 {
+        case 0: return (0, 1)
+        case 1: return (1, 0)
+        case 2: return (0, -1)
+        default: return (-1, 0)
+        }
+    }
+    let radians = degrees * .pi / 180
+    return (sin(radians), cos(radians))
+}
