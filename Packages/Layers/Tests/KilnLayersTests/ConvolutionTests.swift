@@ -1,0 +1,72 @@
+import KilnLayers
+import KilnTensor
+import Testing
+import _KilnTestSupport
+
+/// Direct convolution, straight from the definition.
+func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor, stride s: Int, padding p: Int) -> Tensor {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (f, k) = (w.shape[0], w.shape[2])
+    let oh = (h + 2 * p - k) / s + 1, ow = (wd + 2 * p - k) / s + 1
+    var y = Tensor.zeros([n, f, oh, ow])
+    for i in 0..<n { for o in 0..<f { for r in 0..<oh { for q in 0..<ow {
+        var sum = b[o]
+        for ci in 0..<c { for kh in 0..<k { for kw in 0..<k {
+            let ih = r * s - p + kh, iw = q * s - p + kw
+            if ih >= 0 && ih < h && iw >= 0 && iw < wd { sum += w[o, ci, kh, kw] * x[i, ci, ih, iw] }
+        } } }
+        y[i, o, r, q] = sum
+    } } } }
+    return y
+}
+
+@Test(arguments: [
+    (3, 1, 0, [2, 5, 5]), (3, 1, 1, [3, 6, 7]), (3, 2, 1, [1, 7, 7]), (2, 3, 0, [2, 8, 5]), (5, 1, 2, [1, 4, 4]), (1, 1, 0, [4, 3, 3]),
+])
+func convForwardMatchesTheDefinition(kernel: Int, stride: Int, padding: Int, shape: [Int]) throws {
+    let m = try model("conv(3, kernel=\(kernel), stride=\(stride), padding=\(padding), bias_init=normal)", shape)
+    let x = randomTensor([2] + shape)
+    let (w, b) = (m.parameters[0].value, m.parameters[1].value)
+    expectCloseInNorm(m.forward(x, training: true), naiveConv(x, w, b, stride: stride, padding: padding), tolerance: 1e-5)
+}
+
+/// Max pooling from the definition (NaN wins).
+func naiveMaxPool(_ x: Tensor, size k: Int, stride s: Int) -> Tensor {
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let oh = (h - k) / s + 1, ow = (w - k) / s + 1
+    var y = Tensor.zeros([n, c, oh, ow])
+    for i in 0..<n { for ci in 0..<c { for r in 0..<oh { for q in 0..<ow {
+        var best = -Float.infinity
+        for a in 0..<k { for b in 0..<k {
+            let v = x[i, ci, r * s + a, q * s + b]
+            if v > best || v.isNaN { best = v }
+            if best.isNaN { break }
+        } }
+        y[i, ci, r, q] = best
+    } } } }
+    return y
+}
+
+// Widths covering the 8-wide SIMD path (with an overlapping last chunk), the 4-wide one
+// and the scalar one, plus a general (3, stride 2) pool.
+@Test(arguments: [([2, 6, 20], 2, 2), ([1, 4, 28], 2, 2), ([1, 10, 10], 2, 2), ([2, 4, 6], 2, 2), ([1, 5, 7], 2, 2), ([2, 7, 9], 3, 2), ([1, 4, 4], 2, 1)])
+func maxPoolMatchesTheDefinition(shape: [Int], size: Int, stride: Int) throws {
+    let m = try model("maxpool(\(size), stride=\(stride))", shape)
+    var x = randomTensor([3] + shape)
+    x[flat: 5] = .nan
+    let y = m.forward(x, training: true)
+    let expected = naiveMaxPool(x, size: size, stride: stride)
+    #expect(y.shape == expected.shape)
+    for i in 0..<y.count {
+        #expect(y[flat: i] == expected[flat: i] || (y[flat: i].isNaN && expected[flat: i].isNaN), "element \(i)")
+    }
+    // Each output gradient lands on its window's maximum.
+    let g = m.layers[0].backward(Tensor.ones(y.shape))
+    expectClose(g.sum(), Float(y.count))
+}
+
+@Test func avgPoolAveragesWindows() throws {
+    let m = try model("avgpool(2)", [1, 2, 4])
+    let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
+    #expect(m.forward(x, training: true) == Tensor(shape: [1, 1, 1, 2], scalars: [3.5, 5.5]))
+}

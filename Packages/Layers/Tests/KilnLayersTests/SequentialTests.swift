@@ -1,0 +1,54 @@
+import KilnLayers
+import KilnTensor
+import Testing
+import _KilnTestSupport
+
+@Test func modelsFromSpecsSkipTheInputGradient() throws {
+    let m = try model("flatten|dense(4)|relu|dense(2)", [1, 2, 3], inputGradient: false)
+    #expect(m.needsInputGradient == false)
+    #expect(m.layers.map(\.needsInputGradient) == [false, false, true, true])
+    let x = randomTensor([5, 1, 2, 3])
+    _ = m.forward(x, training: true)
+    #expect(m.backward(Tensor.ones([5, 2])).shape == [0])
+    #expect(m.parameters[0].gradient.l2Norm() > 0)
+    m.needsInputGradient = true
+    #expect(m.layers.map(\.needsInputGradient) == [true, true, true, true])
+    _ = m.forward(x, training: true)
+    #expect(m.backward(Tensor.ones([5, 2])).shape == [5, 1, 2, 3])
+}
+
+@Test func backwardOverwritesGradients() throws {
+    let m = try model("conv(2, kernel=3)|batchnorm|flatten|dense(3)|layernorm", [1, 4, 4])
+    let x = randomTensor([3, 1, 4, 4])
+    _ = m.forward(x, training: true)
+    _ = m.backward(Tensor.ones([3, 3]) * 0.5 + randomTensor([3, 3]))
+    let first = m.parameters.map(\.gradient)
+    _ = m.forward(x, training: true)
+    _ = m.backward(Tensor.ones([3, 3]) * 0.5 + randomTensor([3, 3]))
+    for (a, b) in zip(first, m.parameters.map(\.gradient)) { expectClose(b, a) }
+}
+
+@Test func buffersAreReusedAcrossBatchSizesCorrectly() throws {
+    // Outputs are kept buffers: a caller holding an earlier output still sees its values
+    // (copy-on-write), and a batch-size change gives correctly shaped results.
+    let m = try model("dense(4)|relu|dense(3)", [5])
+    let a = randomTensor([6, 5], seed: 1), b = randomTensor([2, 5], seed: 2)
+    let ya = m.forward(a, training: false)
+    let copy = Tensor(shape: ya.shape, scalars: ya.scalars)
+    let yb = m.forward(b, training: false)
+    #expect(yb.shape == [2, 3])
+    #expect(ya == copy)
+    #expect(m.forward(a, training: false) == copy)
+}
+
+@Test func denseFlattensImageInputs() throws {
+    let flat = try model("dense(4)", [12], seed: 2)
+    let image = try model("dense(4)", [3, 2, 2], seed: 2)
+    let x = randomTensor([2, 3, 2, 2])
+    #expect(flat.forward(x.reshaped([2, 12]), training: true) == image.forward(x, training: true))
+}
+
+@Test func emptyModelIsAnError() {
+    var rng = RandomGenerator(seed: 1)
+    #expect(throws: LayerError.self) { try Sequential([]).build(inputShape: [3], name: "", rng: &rng) }
+}
