@@ -1,5 +1,9 @@
 import CZlib
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 @testable import KilnData
 
 /// A fresh temporary directory for one test (removed by `cleanup()`).
