@@ -10,12 +10,18 @@ import KilnTensor
 ///   zero padding. `padding = (kernel − 1)/2` with stride 1 keeps the size ("same").
 /// - Default init: He normal with fan-in = kernel²·channels, biases zero (see ``Dense``).
 ///
-/// Method (im2col + one GEMM per batch): the batch's receptive fields are unrolled into
-/// a kept column buffer `cols` of shape `[c·k·k, n·oh·ow]`, then
-/// `Y' = W·cols` (`[f, n·oh·ow]`, one `cblas_sgemm`) is scattered to NCHW with the bias.
-/// Backward: `G'` = the upstream gradient gathered to `[f, n·oh·ow]`, `dW = G'·colsᵀ`,
-/// `db = Σ G'`, and, unless ``needsInputGradient`` is false, `dcols = Wᵀ·G'` folded back
-/// onto the input (col2im, overlapping windows add up).
+/// Method (im2col + sgemm): the receptive fields of a group of examples are unrolled into
+/// a kept column buffer `cols` of shape `[c·k·k, m·oh·ow]`, then `Y' = W·cols`
+/// (`[f, m·oh·ow]`, one `cblas_sgemm`) is scattered to NCHW with the bias. Backward:
+/// `G'` = the upstream gradient gathered to `[f, m·oh·ow]`, `dW += G'·colsᵀ`, `db = Σ G'`,
+/// and, unless ``needsInputGradient`` is false, `dcols = Wᵀ·G'` folded back onto the input
+/// (col2im, overlapping windows add up).
+///
+/// The group size m is chosen so that `cols` holds about 1 MB (all of a small batch, a few
+/// examples of a wide layer): one GEMM per group keeps the columns in cache instead of
+/// streaming a 29 MB matrix through memory (128 examples of a 3x3x32 conv on 14x14), and
+/// backward rebuilds each group's columns from the kept input instead of storing them
+/// all. The GEMMs stay large (64 x 288 x 784 for that layer).
 public final class Conv2D: Layer {
     public let filters: Int
     public let kernel: Int
@@ -32,9 +38,12 @@ public final class Conv2D: Layer {
     private var channels = 0, height = 0, width = 0
     private var outHeight = 0, outWidth = 0
     private var batch = 0
-    private var cols = emptyGradient        // [c·k·k, n·oh·ow]
-    private var scratch = emptyGradient     // [f, n·oh·ow]: W·cols, then the gathered gradient
+    private var cols = emptyGradient        // [c·k·k, m·oh·ow] for a group of m examples
+    private var scratch = emptyGradient     // [f, m·oh·ow]: W·cols, then the gathered gradient
     private var columnGradient = emptyGradient
+    private var savedInput: Tensor?
+    private var currentGroup = 0
+    private var spareBuffers: [Int: (Tensor, Tensor, Tensor)] = [:]
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
@@ -90,70 +99,112 @@ public final class Conv2D: Layer {
 
     private var patchSize: Int { channels * kernel * kernel }
 
+    /// Examples per GEMM: `cols` of about 256K floats (1 MB), at least one example.
+    static let columnBudget = 1 << 18
+    private func groupSize(batch: Int) -> Int {
+        let perExample = patchSize * outHeight * outWidth
+        return max(1, min(batch, Conv2D.columnBudget / max(perExample, 1)))
+    }
+
+    /// Sizes the group buffers for `m` examples. A batch has up to two group sizes (the
+    /// last group is smaller), so the buffers of the other size wait in `spareBuffers`
+    /// (moved, not copied) instead of being reallocated every step.
+    private func prepareGroupBuffers(_ m: Int, columnGradient needsColumnGradient: Bool) {
+        if m != currentGroup {
+            if currentGroup > 0 {
+                if spareBuffers.count >= 4 { spareBuffers.removeAll() }
+                spareBuffers[currentGroup] = (cols, scratch, columnGradient)
+            }
+            (cols, scratch, columnGradient) = spareBuffers.removeValue(forKey: m) ?? (emptyGradient, emptyGradient, emptyGradient)
+            currentGroup = m
+        }
+        let columns = m * outHeight * outWidth
+        cols.ensureShape([patchSize, columns])
+        scratch.ensureShape([filters, columns])
+        if needsColumnGradient { columnGradient.ensureShape([patchSize, columns]) }
+    }
+
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard let weight, let bias else { preconditionFailure("conv: forward before build") }
         precondition(input.rank == 4 && Array(input.shape.dropFirst()) == [channels, height, width],
                      "\(description): input \(input.shape) should be [batch, \(channels), \(height), \(width)]")
         batch = input.shape[0]
-        let positions = outHeight * outWidth
-        let columns = batch * positions
-        cols.ensureShape([patchSize, columns])
-        scratch.ensureShape([filters, columns])
         output.ensureShape([batch, filters, outHeight, outWidth])
-        im2col(input)
-        matmul(weight.value.reshaped([filters, patchSize]), cols, alpha: 1, beta: 0, into: &scratch)
-        // Scatter [f, n·p] to [n, f, p], adding the bias.
-        let (f, n) = (filters, batch)
-        scratch.withUnsafeBufferPointer { s in
-            bias.value.withUnsafeBufferPointer { b in
-                output.withUnsafeMutableBufferPointer { out in
-                    for j in 0..<f {
-                        let bj = b[j]
-                        for i in 0..<n {
-                            let src = s.baseAddress! + j * columns + i * positions
-                            let dst = out.baseAddress! + (i * f + j) * positions
-                            for q in 0..<positions { dst[q] = src[q] + bj }
+        let group = groupSize(batch: batch)
+        let kernelMatrix = weight.value.reshaped([filters, patchSize])
+        let positions = outHeight * outWidth
+        let f = filters
+        var first = 0
+        while first < batch {
+            let m = min(group, batch - first)
+            prepareGroupBuffers(m, columnGradient: false)
+            im2col(input, first: first, count: m)
+            matmul(kernelMatrix, cols, alpha: 1, beta: 0, into: &scratch)
+            // Scatter [f, m·p] to [n, f, p], adding the bias.
+            let columns = m * positions
+            scratch.withUnsafeBufferPointer { sp in
+                bias.value.withUnsafeBufferPointer { b in
+                    output.withUnsafeMutableBufferPointer { out in
+                        for j in 0..<f {
+                            let bj = b[j]
+                            for i in 0..<m {
+                                let src = sp.baseAddress! + j * columns + i * positions
+                                let dst = out.baseAddress! + ((first + i) * f + j) * positions
+                                for q in 0..<positions { dst[q] = src[q] + bj }
+                            }
                         }
                     }
                 }
             }
+            first += m
         }
+        savedInput = input
         return output
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        guard let weight, let bias else { preconditionFailure("conv: backward before build") }
+        guard let weight, let bias, let input = savedInput else { preconditionFailure("conv: backward before forward") }
         precondition(outputGradient.shape == [batch, filters, outHeight, outWidth],
                      "\(description): gradient \(outputGradient.shape) should be \([batch, filters, outHeight, outWidth])")
         let positions = outHeight * outWidth
-        let columns = batch * positions
-        let (f, n) = (filters, batch)
-        // Gather [n, f, p] to [f, n·p] and sum the bias gradient on the way.
-        outputGradient.withUnsafeBufferPointer { g in
-            bias.gradient.withUnsafeMutableBufferPointer { db in
-                scratch.withUnsafeMutableBufferPointer { s in
+        let (f, patch) = (filters, patchSize)
+        let group = groupSize(batch: batch)
+        let kernelMatrix = weight.value.reshaped([f, patch])
+        if needsInputGradient { inputGradient.ensureShape([batch, channels, height, width]) }
+        var biasSums = [Float](repeating: 0, count: f)
+        var first = 0
+        while first < batch {
+            let m = min(group, batch - first)
+            let columns = m * positions
+            prepareGroupBuffers(m, columnGradient: needsInputGradient)
+            // Gather [m, f, p] to [f, m·p] and sum the bias gradient on the way.
+            outputGradient.withUnsafeBufferPointer { g in
+                scratch.withUnsafeMutableBufferPointer { sp in
                     for j in 0..<f {
                         var sum: Float = 0
-                        for i in 0..<n {
-                            let src = g.baseAddress! + (i * f + j) * positions
-                            (s.baseAddress! + j * columns + i * positions).update(from: src, count: positions)
+                        for i in 0..<m {
+                            let src = g.baseAddress! + ((first + i) * f + j) * positions
+                            (sp.baseAddress! + j * columns + i * positions).update(from: src, count: positions)
                             sum += vectorSum(src, positions)
                         }
-                        db[j] = sum
+                        biasSums[j] += sum
                     }
                 }
             }
+            im2col(input, first: first, count: m)
+            let beta: Float = first == 0 ? 0 : 1
+            withReshaped(&weight.gradient, [f, patch]) { dw in
+                matmul(scratch, cols, transposeB: true, alpha: 1, beta: beta, into: &dw)
+            }
+            if needsInputGradient {
+                matmul(kernelMatrix, scratch, transposeA: true, alpha: 1, beta: 0, into: &columnGradient)
+                col2im(first: first, count: m)
+            }
+            first += m
         }
-        let patch = patchSize
-        withReshaped(&weight.gradient, [filters, patch]) { dw in
-            matmul(scratch, cols, transposeB: true, alpha: 1, beta: 0, into: &dw)
-        }
-        guard needsInputGradient else { return emptyGradient }
-        columnGradient.ensureShape([patch, columns])
-        matmul(weight.value.reshaped([filters, patch]), scratch, transposeA: true, alpha: 1, beta: 0, into: &columnGradient)
-        inputGradient.ensureShape([batch, channels, height, width])
-        col2im()
-        return inputGradient
+        bias.gradient.withUnsafeMutableBufferPointer { db in for j in 0..<f { db[j] = biasSums[j] } }
+        savedInput = nil  // releases the previous layer's output buffer for reuse
+        return needsInputGradient ? inputGradient : emptyGradient
     }
 
     /// The range of output columns `ow` whose input column `ow·stride − padding + kw` lies
@@ -167,16 +218,16 @@ public final class Conv2D: Layer {
         return (min(low, outExtent), max(high, min(low, outExtent)))
     }
 
-    /// Unrolls the receptive fields into `cols`: row (c, kh, kw), column (n, oh, ow).
-    private func im2col(_ input: Tensor) {
+    /// Unrolls the receptive fields of examples `first ..< first + count` into `cols`:
+    /// row (c, kh, kw), column (example, oh, ow).
+    private func im2col(_ input: Tensor, first: Int, count n: Int) {
         let (c, h, w, k, s, p) = (channels, height, width, kernel, stride, padding)
         let (oh, ow) = (outHeight, outWidth)
-        let n = batch
         let positions = oh * ow
         let columns = n * positions
         input.withUnsafeBufferPointer { xp in
             cols.withUnsafeMutableBufferPointer { cp in
-                let x = xp.baseAddress!
+                let x = xp.baseAddress! + first * c * h * w
                 for ci in 0..<c {
                     for kh in 0..<k {
                         for kw in 0..<k {
@@ -208,17 +259,17 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// Folds `columnGradient` back onto `inputGradient` (the adjoint of `im2col`).
-    private func col2im() {
+    /// Folds `columnGradient` back onto examples `first ..< first + count` of
+    /// `inputGradient` (the adjoint of `im2col`).
+    private func col2im(first: Int, count n: Int) {
         let (c, h, w, k, s, p) = (channels, height, width, kernel, stride, padding)
         let (oh, ow) = (outHeight, outWidth)
-        let n = batch
         let positions = oh * ow
         let columns = n * positions
         columnGradient.withUnsafeBufferPointer { cp in
             inputGradient.withUnsafeMutableBufferPointer { dxp in
-                dxp.update(repeating: 0)
-                let dx = dxp.baseAddress!
+                let dx = dxp.baseAddress! + first * c * h * w
+                dx.update(repeating: 0, count: n * c * h * w)
                 for ci in 0..<c {
                     for kh in 0..<k {
                         for kw in 0..<k {

@@ -70,3 +70,26 @@ func maxPoolMatchesTheDefinition(shape: [Int], size: Int, stride: Int) throws {
     let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
     #expect(m.forward(x, training: true) == Tensor(shape: [1, 1, 1, 2], scalars: [3.5, 5.5]))
 }
+
+/// A batch larger than one im2col group (about 2^18 column floats) must give the same
+/// forward values, input gradients and summed kernel gradients as its halves on their own
+/// (each half fits one group, whose forward is checked against the definition above).
+@Test func convGroupsOfABigBatchMatchSmallBatches() throws {
+    let shape = [4, 12, 12]   // 36 x 100 column floats per example: 72 examples per group
+    let m = try model("conv(3, kernel=3, padding=1, bias_init=normal)", shape)
+    let x = randomTensor([80] + shape)
+    let g = randomTensor([80, 3, 12, 12], seed: 21)
+    let y = m.forward(x, training: true)
+    let dx = m.backward(g)
+    let dw = m.parameters[0].gradient, db = m.parameters[1].gradient
+    var sumW = Tensor.zeros(dw.shape), sumB = Tensor.zeros(db.shape)
+    for range in [0..<40, 40..<80] {
+        let part = m.forward(x.rows(range), training: true)
+        expectClose(part, y.rows(range), relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
+        expectClose(m.backward(g.rows(range)), dx.rows(range), relativeTolerance: 1e-5, absoluteTolerance: 1e-5)
+        sumW += m.parameters[0].gradient
+        sumB += m.parameters[1].gradient
+    }
+    expectCloseInNorm(dw, sumW, tolerance: 1e-5)
+    expectCloseInNorm(db, sumB, tolerance: 1e-5)
+}
