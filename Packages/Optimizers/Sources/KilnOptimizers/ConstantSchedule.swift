@@ -1,0 +1,6 @@
+/// `constant`: lr = base at every epoch.
+public final class ConstantSchedule: LearningRateSchedule {
+    public init() {}
+    public func learningRate(epoch: Int, base: Float) -> Float { base }
+    public var description: String { "constant" }
+}

@@ -1,0 +1,15 @@
+import Foundation
+
+/// `exponential(rate)`: lr = base · rate^epoch (the course notes' 0.95^epoch · α₀, with
+/// epochs counted from 0 so the first epoch trains at `base`). rate in (0, 1].
+public final class ExponentialSchedule: LearningRateSchedule {
+    public let rate: Float
+    public init(rate: Float) {
+        precondition(rate.isFinite && rate > 0 && rate <= 1, "exponential: rate must be in (0, 1]")
+        self.rate = rate
+    }
+    public func learningRate(epoch: Int, base: Float) -> Float {
+        Float(Double(base) * pow(Double(rate), Double(max(epoch, 0))))
+    }
+    public var description: String { "exponential(rate=\(specNumber(rate)))" }
+}
