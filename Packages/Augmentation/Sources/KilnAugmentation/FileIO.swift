@@ -51,9 +51,11 @@ enum FileIO {
         return bytes
     }
 
-    /// Writes `bytes` to `path` atomically: to a temporary file in the same folder, flushed,
-    /// then renamed over `path`, so readers see the old file or the whole new one.
-    static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(FileError) {
+    /// Writes `bytes` to `path` atomically: to a temporary file in the same folder, then
+    /// renamed over `path`, so readers (and a crashed writer) leave the old file or the
+    /// whole new one, never a partial file. `durable` also flushes the data to the disk
+    /// (`fsync`) before the rename (slower; survives power loss).
+    static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, durable: Bool = false) throws(FileError) {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw FileError.fromErrno(path, "create a temporary file") }
@@ -69,7 +71,7 @@ enum FileIO {
             }
             done += n
         }
-        if fsync(fd) != 0 || close(fd) != 0 {
+        if (durable && fsync(fd) != 0) || close(fd) != 0 {
             let error = FileError.fromErrno(path, "flush")
             unlink(temporary)
             throw error

@@ -36,16 +36,16 @@ public struct FloatImage: Sendable, Equatable {
         self.pixels = pixels
     }
 
-    /// The 8-bit image divided by 255, de-interleaved into planes.
+    /// The 8-bit image divided by 255 (`x / 255`, as KilnData's IDX loader), de-interleaved into planes.
     public init(_ image: Image) {
         let (w, h, c) = (image.width, image.height, image.channels)
         let plane = w * h
         var out = [Float](repeating: 0, count: plane * c)
         image.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                let scale: Float = 1 / 255
+                // x / 255 (a division, not a multiply by 1/255), so values equal KilnData's IDX loader's.
                 for ch in 0..<c {
-                    for i in 0..<plane { dst[ch * plane + i] = Float(src[i * c + ch]) * scale }
+                    for i in 0..<plane { dst[ch * plane + i] = Float(src[i * c + ch]) / 255 }
                 }
             }
         }

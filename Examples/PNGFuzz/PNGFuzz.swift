@@ -1,0 +1,29 @@
+import _PNGFuzzMain
+import KilnAugmentation
+
+/// libFuzzer entry for the PNG decoder: decodes the input in its natural form, as gray and
+/// as RGBA, under a 4 Mpixel limit. Any input must end in an image or a thrown `PNGError`:
+/// a crash, a sanitizer report, a hang or unbounded memory is a finding. When an image
+/// decodes, it is also re-encoded and decoded again (the round trip must be exact).
+///
+/// Build and run (see Packages/Augmentation/README.md):
+/// ```
+/// swift build --product png-fuzz --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
+/// SWIFT_BACKTRACE=enable=no .build/debug/png-fuzz -max_total_time=600 -rss_limit_mb=2048 CORPUS_DIR
+/// ```
+/// Built normally, `png-fuzz FILE...` runs the entry once per file (the C `main` of
+/// `_PNGFuzzMain`, weak so libFuzzer's replaces it).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func pngFuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    _ = kiln_png_fuzz_main_version()
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    for channels in [nil, 1, 4] as [Int?] {
+        guard let image = try? PNG.decode(bytes, channels: channels, pixelLimit: 4 << 20) else { continue }
+        precondition(image.pixels.count == image.width * image.height * image.channels)
+        if image.width > 0, image.height > 0, let encoded = try? PNG.encode(image) {
+            let again = try? PNG.decode(encoded)
+            precondition(again == image, "PNG round trip changed the pixels")
+        }
+    }
+    return 0
+}

@@ -1,0 +1,102 @@
+import Foundation
+import KilnData
+import KilnTensor
+import Testing
+@testable import KilnAugmentation
+
+/// A temporary folder removed when the value goes away.
+final class TemporaryFolder {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-aug-\(UInt64.random(in: 0 ... .max))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+@Suite struct ImageFolderDatasetTests {
+    /// root/a/{0,1}.png (gray 2x2), root/b/x.png (RGB 4x4, resized), root/c/ empty, a text file.
+    func makeTree() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        let root = folder.path
+        for name in ["b", "a", "c"] { try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: true) }
+        try PNG.write(Image(width: 2, height: 2, channels: 1, pixels: [0, 51, 102, 255]), to: "\(root)/a/0.png")
+        try PNG.write(Image(width: 2, height: 2, channels: 1, pixels: [255, 255, 0, 0]), to: "\(root)/a/1.png")
+        try PNG.write(Image(width: 4, height: 4, channels: 3, pixels: [UInt8](repeating: 255, count: 48)), to: "\(root)/b/x.PNG")
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: "\(root)/a/notes.txt"))
+        return folder
+    }
+
+    @Test func loadsClassesSortedAndConverts() throws {
+        let folder = try makeTree()
+        let data = try ImageFolderDataset(root: folder.path, channels: 1, width: 2, height: 2)
+        #expect(data.classNames == ["a", "b", "c"])
+        #expect(data.count == 3)
+        #expect(data.inputShape == [4])
+        #expect(data.files.map { ($0 as NSString).lastPathComponent } == ["0.png", "1.png", "x.PNG"])
+        let (x, y) = data.batch([0, 1, 2])
+        #expect(y == [0, 0, 1])
+        #expect(x.shape == [3, 4])
+        #expect(Array(x.scalars[0..<4]) == [0, 0.2, 0.4, 1])
+        #expect(Array(x.scalars[8..<12]) == [1, 1, 1, 1])   // white RGB -> gray 1, resized 4x4 -> 2x2
+        let chw = try ImageFolderDataset(root: folder.path, channels: 3, width: 2, height: 2, layout: .chw)
+        #expect(chw.inputShape == [3, 2, 2])
+        #expect(chw.example(at: 0).input.scalars == [0, 0.2, 0.4, 1, 0, 0.2, 0.4, 1, 0, 0.2, 0.4, 1])
+    }
+
+    @Test func errorsNameThePath() throws {
+        #expect { try ImageFolderDataset(root: "/nonexistent/kiln") } throws: { "\($0)".hasPrefix("/nonexistent/kiln: no such directory") }
+        let folder = try makeTree()
+        try Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]).write(to: URL(fileURLWithPath: "\(folder.path)/c/broken.png"))
+        #expect { try ImageFolderDataset(root: folder.path) } throws: { error in
+            let text = "\(error)"
+            return text.contains("broken.png") && !text.contains("\n")
+        }
+        let empty = try TemporaryFolder()
+        #expect(throws: ImageFolderError.self) { try ImageFolderDataset(root: empty.path) }
+    }
+}
+
+@Suite struct AugmentedDatasetTests {
+    func base() -> TensorDataset {
+        var rng = RandomGenerator(seed: 3)
+        return TensorDataset(inputs: Tensor.uniform([8, 784], using: &rng), labels: [0, 1, 2, 3, 0, 1, 2, 3], classNames: ["a", "b", "c", "d"])
+    }
+
+    let spec = "random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)|random-rotate(degrees=10)|random-scale(min=0.9, max=1.1)"
+
+    @Test func examplesMatchBatchesAndSeedsPerSampleAndEpoch() throws {
+        let augmented = try AugmentedDataset(base: base(), pipeline: TransformPipeline(spec), seed: 5)
+        #expect(augmented.inputShape == [784])
+        let (x, y) = augmented.batch([6, 2, 7])
+        #expect(y == [2, 2, 3])
+        // Per sample: the same index gives the same image whatever the batch.
+        #expect(Array(x.scalars[0..<784]) == augmented.example(at: 6).input.scalars)
+        #expect(Array(x.scalars[784..<1568]) == augmented.batch([2]).inputs.scalars)
+        // And equals the pipeline applied to the base image with the sample's generator.
+        let image = try FloatImage(base().example(at: 7).input, channels: 1, height: 28, width: 28)
+        #expect(try Array(x.scalars[1568...]) == TransformPipeline(spec).apply(image, seed: 5, epoch: 0, index: 7).pixels)
+        // Epochs differ; going back reproduces.
+        let first = augmented.example(at: 6).input
+        augmented.setEpoch(1)
+        #expect(augmented.epoch == 1)
+        #expect(augmented.example(at: 6).input != first)
+        #expect(augmented.withEpoch(0).example(at: 6).input == first)
+        augmented.epoch = 0
+        #expect(augmented.example(at: 6).input == first)
+        // Another seed, other draws.
+        #expect(try AugmentedDataset(base: base(), pipeline: TransformPipeline(spec), seed: 6).example(at: 6).input != first)
+    }
+
+    @Test func shapesFollowThePipeline() throws {
+        let chw = base().reshaped(inputShape: [1, 28, 28])
+        let cropped = try AugmentedDataset(base: chw, pipeline: TransformPipeline("center-crop(24, 20)|rotate(90)|resize(12, 10)"), seed: 1)
+        #expect(cropped.inputShape == [1, 10, 12])
+        #expect(cropped.batch([0, 1]).inputs.shape == [2, 1, 10, 12])
+        #expect(cropped.example(at: 1).input.scalars == cropped.batch([0, 1]).inputs.scalars[120...].map { $0 })
+        #expect(try AugmentedDataset(base: base().reshaped(inputShape: [2, 392]), pipeline: TransformPipeline("flip"), seed: 1).inputShape == [2, 392])
+        #expect(throws: ImageError.self) { try AugmentedDataset(base: base().reshaped(inputShape: [4, 14, 14]).reshaped(inputShape: [784]).reshaped(inputShape: [2, 2, 196]), pipeline: TransformPipeline(""), seed: 1) }
+        let identity = try AugmentedDataset(base: base(), pipeline: TransformPipeline(""), seed: 1)
+        #expect(identity.batch([3]).inputs.scalars == base().batch([3]).inputs.scalars)
+    }
+}
