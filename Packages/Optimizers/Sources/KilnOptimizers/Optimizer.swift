@@ -24,8 +24,9 @@ import KilnTensor
 ///   without changing its shape. It must not change the gradients. Each call is one step;
 ///   per-parameter state (velocities, moments, step counts) is keyed by `Parameter.name`
 ///   and created lazily on a parameter's first step, so parameter names must be unique.
-/// - `learningRate` may change between any two steps and takes effect at the next step;
-///   a learning rate of 0 leaves every value unchanged.
+/// - `learningRate` may change between any two steps and takes effect at the next step.
+///   An optimizer run at learning rate 0 from its first step leaves every value unchanged
+///   (later, a velocity may carry earlier rates, as in ``Momentum``).
 /// - `stateSnapshot()` returns a copy (later steps do not change it). A fresh optimizer
 ///   made from the same spec and given `restore(_:)` of that snapshot continues exactly as
 ///   the original would have (bit-identical values). `restore` throws

@@ -17,7 +17,8 @@ import KilnTensor
 ///   bit-identically, and `checkState(fits:)` accepts the parameters;
 /// - restore rejects foreign state (an unknown tensor key; a tensor of the wrong shape
 ///   is rejected by `restore` or by `checkState(fits:)`);
-/// - learning rate: a set value reads back, and 0 leaves every value unchanged;
+/// - learning rate: a set value reads back, 0 from the first step leaves every value
+///   unchanged, and halving it between steps changes the next step;
 /// - spec: when `registry` knows the name in `description`, making `description` gives an
 ///   optimizer with the same description that takes the same steps.
 public func checkOptimizerConformance(
@@ -117,12 +118,18 @@ public func checkOptimizerConformance(
     let optE = fresh()
     optE.learningRate = 0.25
     if optE.learningRate != 0.25 { fail("learningRate set to 0.25 reads back \(optE.learningRate)") }
-    let frozen = parameters()
-    run(optE, frozen, from: 0, count: 2)
-    let before = copy(frozen)
     optE.learningRate = 0
-    run(optE, frozen, from: 2, count: 2)
-    if !bitwiseEqual(frozen, before) { fail("steps with learningRate = 0 changed the values") }
+    let frozen = parameters()
+    run(optE, frozen, from: 0, count: 3)
+    if !bitwiseEqual(frozen, parameters()) { fail("steps with learningRate = 0 from the start changed the values") }
+    let optF = fresh(), optG = fresh()
+    let f = parameters(), g = parameters()
+    run(optF, f, from: 0, count: 2)
+    run(optG, g, from: 0, count: 2)
+    optG.learningRate = optF.learningRate * 0.5
+    run(optF, f, from: 2, count: 1)
+    run(optG, g, from: 2, count: 1)
+    if bitwiseEqual(f, g) { fail("halving learningRate between steps did not change the next step") }
 
     // Spec round trip.
     if let registry, let name = try? Spec(parsing: label).name, registry.contains(name) {

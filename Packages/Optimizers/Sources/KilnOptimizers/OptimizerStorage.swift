@@ -149,7 +149,7 @@ public final class OptimizerStorage {
         var restoredRate = learningRate
         var tensors: [String: [String: Tensor]] = [:]
         var scalars: [String: [String: Double]] = [:]
-        for (key, value) in state.scalars {
+        for (key, value) in state.scalars.sorted(by: { $0.key < $1.key }) {
             if key == "learning_rate" {
                 guard value.isFinite, value >= 0 else { throw fail("learning_rate \(value) must be finite and >= 0") }
                 restoredRate = Float(value)
@@ -160,18 +160,18 @@ public final class OptimizerStorage {
             }
             scalars[parameter, default: [:]][slot] = value
         }
-        for (key, value) in state.tensors {
+        for (key, value) in state.tensors.sorted(by: { $0.key < $1.key }) {
             guard let (parameter, slot) = Self.split(key, slots: slotNames) else {
                 let expected = slotNames.isEmpty ? "this optimizer keeps no tensors" : "expected <parameter>.{\(slotNames.joined(separator: ","))}"
                 throw fail("unexpected tensor '\(key)' (\(expected))")
             }
             tensors[parameter, default: [:]][slot] = value
         }
-        for parameter in tensors.keys where scalars[parameter] == nil {
+        for parameter in tensors.keys.sorted() where scalars[parameter] == nil {
             throw fail("tensors for '\(parameter)' but no '\(parameter).step'")
         }
         var restored: [String: Entry] = [:]
-        for (parameter, values) in scalars {
+        for (parameter, values) in scalars.sorted(by: { $0.key < $1.key }) {
             guard let step = values["step"], step >= 1, step == step.rounded(), step < 9e15 else {
                 throw fail("'\(parameter).step' must be an integer >= 1, got \(values["step"].map { "\($0)" } ?? "nothing")")
             }
