@@ -43,7 +43,7 @@ public final class Adadelta: PerParameterOptimizer {
             let g = grad[i] + wd * theta[i]
             let s = rho * sq[i] + oneMinusRho * (g * g)
             sq[i] = s
-            let delta = (acc[i] + eps).squareRoot() / (s + eps).squareRoot() * g
+            let delta = root(acc[i] + eps) / root(s + eps) * g
             acc[i] = rho * acc[i] + oneMinusRho * (delta * delta)
             theta[i] -= lr * delta
         }

@@ -48,7 +48,7 @@ public final class Adagrad: PerParameterOptimizer {
             let g = grad[i] + wd * theta[i]
             let s = sum[i] + g * g
             sum[i] = s
-            theta[i] -= clr * (g / (s.squareRoot() + eps))
+            theta[i] -= clr * (g / (root(s) + eps))
         }
     }
 }

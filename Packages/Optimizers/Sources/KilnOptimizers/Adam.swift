@@ -91,7 +91,7 @@ func adamUpdate(_ u: ParameterUpdate, beta1: Float, beta2: Float, epsilon: Float
             v[i] = vi
             let top = max(vmax[i], vi)
             vmax[i] = top
-            theta[i] -= stepSize * (mi / (top.squareRoot() * inverseRoot + eps))
+            theta[i] -= stepSize * (mi / (root(top) * inverseRoot + eps))
         }
     } else {
         for i in 0..<n {
@@ -100,7 +100,7 @@ func adamUpdate(_ u: ParameterUpdate, beta1: Float, beta2: Float, epsilon: Float
             m[i] = mi
             let vi = b2 * v[i] + oneMinusB2 * (g * g)
             v[i] = vi
-            theta[i] -= stepSize * (mi / (vi.squareRoot() * inverseRoot + eps))
+            theta[i] -= stepSize * (mi / (root(vi) * inverseRoot + eps))
         }
     }
 }

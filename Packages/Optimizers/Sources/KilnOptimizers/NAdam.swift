@@ -65,7 +65,7 @@ public final class NAdam: PerParameterOptimizer {
             m[i] = mi
             let vi = b2 * v[i] + oneMinusB2 * (g * g)
             v[i] = vi
-            let d = (vi * inverseCorrection).squareRoot() + eps
+            let d = root(vi * inverseCorrection) + eps
             theta[i] -= gradScale * (g / d)
             theta[i] -= momentumScale * (mi / d)
         }

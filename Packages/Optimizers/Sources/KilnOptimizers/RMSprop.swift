@@ -57,7 +57,7 @@ public final class RMSprop: PerParameterOptimizer {
                 let g = grad[i] + wd * theta[i]
                 let s = a * sq[i] + oneMinusA * (g * g)
                 sq[i] = s
-                theta[i] -= lr * (g / (s.squareRoot() + eps))
+                theta[i] -= lr * (g / (root(s) + eps))
             }
         case (true, false):
             let b = u.slot(1).baseAddress!
@@ -65,7 +65,7 @@ public final class RMSprop: PerParameterOptimizer {
                 let g = grad[i] + wd * theta[i]
                 let s = a * sq[i] + oneMinusA * (g * g)
                 sq[i] = s
-                let m = mu * b[i] + g / (s.squareRoot() + eps)
+                let m = mu * b[i] + g / (root(s) + eps)
                 b[i] = m
                 theta[i] -= lr * m
             }
@@ -77,7 +77,7 @@ public final class RMSprop: PerParameterOptimizer {
                 sq[i] = s
                 let m = a * ga[i] + oneMinusA * g
                 ga[i] = m
-                theta[i] -= lr * (g / (max(s - m * m, 0).squareRoot() + eps))
+                theta[i] -= lr * (g / (root(s - m * m) + eps))
             }
         case (true, true):
             let b = u.slot(1).baseAddress!, ga = u.slot(2).baseAddress!
@@ -87,7 +87,7 @@ public final class RMSprop: PerParameterOptimizer {
                 sq[i] = s
                 let m = a * ga[i] + oneMinusA * g
                 ga[i] = m
-                let v = mu * b[i] + g / (max(s - m * m, 0).squareRoot() + eps)
+                let v = mu * b[i] + g / (root(s - m * m) + eps)
                 b[i] = v
                 theta[i] -= lr * v
             }

@@ -68,3 +68,12 @@ extension Spec {
 func checkHyper(_ ok: Bool, _ message: @autoclosure () -> String) {
     precondition(ok, message())
 }
+
+/// √x for x that is mathematically >= 0 (second moments, accumulators).
+///
+/// `x.squareRoot()` alone compiles to a scalar `sqrtss` with a `sqrtf` call on the
+/// negative branch (for errno), which stops the loop from vectorizing; clamping at 0 first
+/// lets LLVM use packed `sqrtps` (measured 2.5–5× faster on the 235k-parameter MLP).
+/// NaN still propagates (`max(.nan, 0)` is NaN); −0 gives +0.
+@inline(__always)
+func root(_ x: Float) -> Float { max(x, 0).squareRoot() }
