@@ -46,6 +46,14 @@ CONFIGS = [
     "nadam(lr=0.1, momentum_decay=0.01, weight_decay=0.1)",
     "adamax(lr=0.1)",
     "adamax(lr=0.1, beta2=0.9, weight_decay=0.1)",
+    # Large epsilons: where epsilon sits (inside or outside the root) changes these visibly.
+    "adagrad(lr=0.1, eps=0.1)",
+    "adadelta(eps=0.1)",
+    "rmsprop(lr=0.01, eps=0.1)",
+    "rmsprop(lr=0.01, eps=0.1, centered=true)",
+    "adam(lr=0.1, eps=0.1)",
+    "nadam(lr=0.1, eps=0.1)",
+    "adamax(lr=0.1, eps=0.1)",
 ]
 
 DEFAULTS = {
