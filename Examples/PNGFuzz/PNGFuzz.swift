@@ -12,18 +12,16 @@ import KilnAugmentation
 /// SWIFT_BACKTRACE=enable=no .build/debug/png-fuzz -max_total_time=600 -rss_limit_mb=2048 CORPUS_DIR
 /// ```
 /// Built normally, `png-fuzz FILE...` runs the entry once per file (the C `main` of
-/// `_PNGFuzzMain`, weak so libFuzzer's replaces it).
+/// `_PNGFuzzMain`, weak so libFuzzer's replaces it). The target has two Swift files on
+/// purpose: a single-file executable is compiled as a script with its own (empty) `main`,
+/// which would shadow the weak C one.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func pngFuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = kiln_png_fuzz_main_version()
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     for channels in [nil, 1, 4] as [Int?] {
         guard let image = try? PNG.decode(bytes, channels: channels, pixelLimit: 4 << 20) else { continue }
-        precondition(image.pixels.count == image.width * image.height * image.channels)
-        if image.width > 0, image.height > 0, let encoded = try? PNG.encode(image) {
-            let again = try? PNG.decode(encoded)
-            precondition(again == image, "PNG round trip changed the pixels")
-        }
+        checkDecoded(image)
     }
     return 0
 }

@@ -1,4 +1,5 @@
 // The `main` of the png-fuzz executable when it is NOT built with -sanitize=fuzzer.
+// Not API.
 //
 // The fuzz entry point, LLVMFuzzerTestOneInput, is written in Swift (Examples/PNGFuzz).
 // Built with `--sanitize=fuzzer`, libFuzzer's runtime brings its own (strong) `main`,
@@ -15,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int kiln_png_fuzz_main_version(void) { return 1; }
 
-__attribute__((weak)) int main(int argc, char **argv) {
+static int run_files(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: png-fuzz FILE... (built without -sanitize=fuzzer: runs each file once)\n");
         return 64;
@@ -38,3 +39,10 @@ __attribute__((weak)) int main(int argc, char **argv) {
     }
     return 0;
 }
+
+__attribute__((weak)) int main(int argc, char **argv) { return run_files(argc, argv); }
+
+// SwiftPM on Linux links executables with `main` aliased to `<Module>_main` (the entry
+// point it asks the Swift compiler to emit); the png-fuzz module has no Swift entry point
+// (libFuzzer must own `main` in fuzz builds), so the alias resolves here.
+__attribute__((weak)) int PNGFuzz_main(int argc, char **argv) { return run_files(argc, argv); }
