@@ -38,6 +38,7 @@ struct AugmentImage: ParsableCommand {
         let pipeline: TransformPipeline
         do { pipeline = try TransformPipeline(ops) } catch { throw ValidationError("--ops: \(error)") }
         let image = try PNG.decode(contentsOf: input)
+        _ = try pipeline.checkedOutputSize(width: image.width, height: image.height)
         var rng = RandomGenerator(seed: seed)
         let result = pipeline.apply(FloatImage(image), rng: &rng)
         try PNG.write(Image(result), to: output)

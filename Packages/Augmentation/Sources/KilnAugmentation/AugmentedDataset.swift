@@ -34,7 +34,8 @@ public final class AugmentedDataset: Dataset {
     public let channels: Int, height: Int, width: Int
     private let epochState: Mutex<Int>
 
-    /// Wraps `base`. Throws ``ImageError`` when the base input shape is not an image form.
+    /// Wraps `base`. Throws ``ImageError`` when the base input shape is not an image form
+    /// or the pipeline's output is over 64 Mpixel.
     public init(base: any Dataset, pipeline: TransformPipeline, seed: UInt64, epoch: Int = 0) throws {
         let shape = base.inputShape
         let (c, h, w): (Int, Int, Int)
@@ -51,7 +52,7 @@ public final class AugmentedDataset: Dataset {
             throw ImageError("input shape \(shape) is not an image: use [C, H, W] (C = 1, 3 or 4), [H, W] or a square [H*W]")
         }
         guard h >= 1, w >= 1 else { throw ImageError("input shape \(shape) has an empty side") }
-        let out = pipeline.outputSize(width: w, height: h)
+        let out = try pipeline.checkedOutputSize(width: w, height: h)
         self.base = base
         self.pipeline = pipeline
         self.seed = seed

@@ -25,8 +25,8 @@ public struct FloatImage: Sendable, Equatable {
 
     /// An image filled with `value`.
     public init(width: Int, height: Int, channels: Int, repeating value: Float = 0) throws(ImageError) {
-        try self.init(width: width, height: height, channels: channels,
-                      pixels: [Float](repeating: value, count: max(0, width * height * channels)))
+        let count = try ImageError.sampleCount(width: width, height: height, channels: channels)
+        try self.init(width: width, height: height, channels: channels, pixels: [Float](repeating: value, count: count))
     }
 
     init(unchecked width: Int, _ height: Int, _ channels: Int, _ pixels: [Float]) {
@@ -55,7 +55,8 @@ public struct FloatImage: Sendable, Equatable {
     /// An image from a tensor of shape `[C, H, W]`, `[H, W]` (gray) or any shape with
     /// `channels * height * width` elements in CHW order.
     public init(_ tensor: Tensor, channels: Int, height: Int, width: Int) throws(ImageError) {
-        guard tensor.count == channels * height * width else {
+        let expected = try ImageError.sampleCount(width: width, height: height, channels: channels)
+        guard tensor.count == expected else {
             throw ImageError("a tensor of shape \(tensor.shape) is not a \(channels)x\(height)x\(width) image")
         }
         try self.init(width: width, height: height, channels: channels, pixels: tensor.scalars)

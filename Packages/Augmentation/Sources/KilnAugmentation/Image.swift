@@ -25,8 +25,8 @@ public struct Image: Sendable, Equatable {
 
     /// A zero (black, transparent) image.
     public init(width: Int, height: Int, channels: Int) throws(ImageError) {
-        try self.init(width: width, height: height, channels: channels,
-                      pixels: [UInt8](repeating: 0, count: max(0, width * height * channels)))
+        let count = try ImageError.sampleCount(width: width, height: height, channels: channels)
+        try self.init(width: width, height: height, channels: channels, pixels: [UInt8](repeating: 0, count: count))
     }
 
     /// Already validated (internal).

@@ -37,6 +37,21 @@ public struct TransformPipeline: Sendable, CustomStringConvertible {
         return size
     }
 
+    /// The output size for `width` x `height`, checked: throws ``ImageError`` when the
+    /// output (or any stage's) has more than `pixelLimit` pixels (default 64 Mpixel), so a
+    /// spec like `resize(100000, 100000)` is an error instead of a failed allocation.
+    public func checkedOutputSize(width: Int, height: Int, pixelLimit: Int = PNG.defaultPixelLimit) throws(ImageError) -> (width: Int, height: Int) {
+        var size = (width: width, height: height)
+        for stage in stages {
+            size = stage.outputSize(width: size.width, height: size.height)
+            let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+            guard !overflow, pixels <= pixelLimit else {
+                throw ImageError("'\(stage)' makes a \(size.width)x\(size.height) image, over the limit of \(pixelLimit) pixels")
+            }
+        }
+        return size
+    }
+
     /// Draws every stage's warp for one image of `width` x `height`.
     public func warps(width: Int, height: Int, rng: inout RandomGenerator) -> [Warp] {
         var (w, h) = (width, height)

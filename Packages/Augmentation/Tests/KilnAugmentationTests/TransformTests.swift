@@ -258,3 +258,13 @@ enum RandomGeneratorBox { nonisolated(unsafe) static var rng = RandomGenerator(s
         #expect(try TransformPipeline("center-crop(20, 10)|resize(5, 5)").outputSize(width: 28, height: 28) == (5, 5))
     }
 }
+
+@Suite struct SizeLimitTests {
+    @Test func hugeOutputsAreErrors() throws {
+        let pipeline = try TransformPipeline("resize(width=100000, height=100000)")
+        #expect(throws: ImageError.self) { try pipeline.checkedOutputSize(width: 28, height: 28) }
+        #expect(try TransformPipeline("resize(56, 56)").checkedOutputSize(width: 28, height: 28) == (56, 56))
+        #expect(throws: ImageError.self) { try Image(width: 1 << 40, height: 1 << 40, channels: 3) }
+        #expect(throws: ImageError.self) { try FloatImage(width: -1, height: 2, channels: 1) }
+    }
+}
