@@ -8,9 +8,9 @@ import KilnTensor
 /// (the variants with a dot, `train-images.idx3-ubyte`, are accepted too; a raw file is
 /// preferred over its `.gz` when both exist). MNIST, Fashion-MNIST and KMNIST ship this way.
 ///
-/// Images become Floats scaled to [0, 1] (`x / 255`) in a `[N, rows * columns]` tensor
-/// (input shape `[784]`), or `[N, 1, rows, columns]` with `layout: .image` for
-/// convolutional layers. Labels are checked against the class count; images and labels
+/// Images become Floats scaled to [0, 1] (`x / 255`) with input shape `[rows * columns]`
+/// (`[784]`), or `[1, rows, columns]` with `layout: .image` for convolutional layers.
+/// The datasets keep the pixels as bytes and convert each batch (see ``TensorDataset``). Labels are checked against the class count; images and labels
 /// must agree in count. Errors are ``DataError``s naming the file.
 ///
 /// ```swift
@@ -168,7 +168,7 @@ public struct MNISTDirectory: Sendable, Equatable {
         let labels = try raw.labels.labels(classCount: classNames.count)
         let (rows, columns) = (raw.images.dimensions[1], raw.images.dimensions[2])
         let itemShape = layout == .flat ? [rows * columns] : [1, rows, columns]
-        let inputs = raw.images.tensor(dividingBy: scaling == .unitInterval ? 255 : 1, itemShape: itemShape)
-        return TensorDataset(inputs: inputs, labels: labels, classNames: classNames)
+        return TensorDataset(bytes: raw.images.data, dividingBy: scaling == .unitInterval ? 255 : 1,
+                             inputShape: itemShape, labels: labels, classNames: classNames)
     }
 }

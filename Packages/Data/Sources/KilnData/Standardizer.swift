@@ -47,28 +47,24 @@ public struct Standardizer: Sendable, Equatable {
         let m = data.count
         var sums = [Double](repeating: 0, count: d)
         var squares = [Double](repeating: 0, count: d)
-        data.withRows { base, rowSize, rows in
-            sums.withUnsafeMutableBufferPointer { s in
-                for i in 0..<m {
-                    let row = base + (rows?[i] ?? i) * rowSize
-                    for j in 0..<d { s[j] += Double(row[j]) }
-                }
+        sums.withUnsafeMutableBufferPointer { s in
+            data.forEachRow { _, row in
+                for j in 0..<d { s[j] += Double(row[j]) }
             }
-            let scale = 1 / Double(m)
-            if mode == .global {
-                let total = sums.reduce(0, +) * scale / Double(d)
-                for j in 0..<d { sums[j] = total }
-            } else {
-                for j in 0..<d { sums[j] *= scale }
-            }
-            sums.withUnsafeBufferPointer { mu in
-                squares.withUnsafeMutableBufferPointer { q in
-                    for i in 0..<m {
-                        let row = base + (rows?[i] ?? i) * rowSize
-                        for j in 0..<d {
-                            let e = Double(row[j]) - mu[j]
-                            q[j] += e * e
-                        }
+        }
+        let scale = 1 / Double(m)
+        if mode == .global {
+            let total = sums.reduce(0, +) * scale / Double(d)
+            for j in 0..<d { sums[j] = total }
+        } else {
+            for j in 0..<d { sums[j] *= scale }
+        }
+        sums.withUnsafeBufferPointer { mu in
+            squares.withUnsafeMutableBufferPointer { q in
+                data.forEachRow { _, row in
+                    for j in 0..<d {
+                        let e = Double(row[j]) - mu[j]
+                        q[j] += e * e
                     }
                 }
             }
@@ -143,7 +139,7 @@ public struct Standardizer: Sendable, Equatable {
         let (shift, scale) = coefficients(featureCount: d)
         return Tensor(shape: inputs.shape) { out in
             inputs.withUnsafeBufferPointer { src in
-                Standardizer.transform(src.baseAddress, rows: nil, rowSize: d, count: d > 0 ? inputs.count / d : 0,
+                Standardizer.transform(src.baseAddress, rowSize: d, count: d > 0 ? inputs.count / d : 0,
                                        shift: shift, scale: scale, into: out.baseAddress)
             }
         }
@@ -154,21 +150,26 @@ public struct Standardizer: Sendable, Equatable {
         let d = data.inputShape.reduce(1, *)
         let (shift, scale) = coefficients(featureCount: d)
         let inputs = Tensor(shape: [data.count] + data.inputShape) { out in
-            data.withRows { base, rowSize, rows in
-                Standardizer.transform(base, rows: rows, rowSize: rowSize, count: data.count,
-                                       shift: shift, scale: scale, into: out.baseAddress)
+            guard d > 0, let o = out.baseAddress else { return }
+            shift.withUnsafeBufferPointer { sh in
+                scale.withUnsafeBufferPointer { sc in
+                    data.forEachRow { i, row in
+                        let dst = o + i * d
+                        for j in 0..<d { dst[j] = (row[j] - sh[j]) * sc[j] }
+                    }
+                }
             }
         }
         return TensorDataset(inputs: inputs, labels: data.labels, classNames: data.classNames)
     }
 
-    private static func transform(_ base: UnsafePointer<Float>?, rows: [Int]?, rowSize d: Int, count m: Int,
+    private static func transform(_ base: UnsafePointer<Float>?, rowSize d: Int, count m: Int,
                                   shift: [Float], scale: [Float], into out: UnsafeMutablePointer<Float>?) {
         guard let base, let out, d > 0, m > 0 else { return }
         shift.withUnsafeBufferPointer { sh in
             scale.withUnsafeBufferPointer { sc in
                 for i in 0..<m {
-                    let src = base + (rows?[i] ?? i) * d
+                    let src = base + i * d
                     let dst = out + i * d
                     for j in 0..<d { dst[j] = (src[j] - sh[j]) * sc[j] }
                 }

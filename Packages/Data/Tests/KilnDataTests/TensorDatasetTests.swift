@@ -60,6 +60,26 @@ import KilnTensor
         #expect(image.example(at: 0).input.shape == [1, 2, 3])
     }
 
+    @Test func byteStorageMatchesFloatStorage() throws {
+        let bytes = (0..<60).map { UInt8(($0 * 53 + 7) % 256) }
+        let labels = (0..<10).map { $0 % 3 }
+        let byteData = TensorDataset(bytes: bytes, dividingBy: 255, inputShape: [2, 3], labels: labels, classNames: ["a", "b", "c"])
+        let floats = Tensor(shape: [10, 2, 3], scalars: bytes.map { Float($0) / 255 })
+        let floatData = TensorDataset(inputs: floats, labels: labels, classNames: ["a", "b", "c"])
+        #expect(byteData.hasByteStorage && !floatData.hasByteStorage)
+        #expect(byteData.inputs == floatData.inputs)
+        #expect(byteData.batch([9, 0, 4]).inputs == floatData.batch([9, 0, 4]).inputs)
+        #expect(byteData.example(at: 3).input == floatData.example(at: 3).input)
+        let bv = byteData.subset([8, 1, 1]).reshaped(inputShape: [6])
+        let fv = floatData.subset([8, 1, 1]).reshaped(inputShape: [6])
+        #expect(bv.batch([2, 0]).inputs == fv.batch([2, 0]).inputs)
+        #expect(bv.materialized().inputs == fv.inputs && !bv.materialized().hasByteStorage)
+        let sb = try Standardizer(fitting: byteData.subset([1, 3, 5, 7, 9]))
+        let sf = try Standardizer(fitting: floatData.subset([1, 3, 5, 7, 9]))
+        #expect(sb == sf)
+        #expect(sb.apply(to: bv.reshaped(inputShape: [2, 3])).inputs == sf.apply(to: fv.reshaped(inputShape: [2, 3])).inputs)
+    }
+
     @Test func oneHotRows() {
         let t = oneHot([2, 0, 1], classCount: 3)
         #expect(t.shape == [3, 3])
