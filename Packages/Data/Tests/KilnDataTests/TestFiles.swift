@@ -63,7 +63,7 @@ func sampleFiles(n: Int, rows: Int = 3, columns: Int = 2, classes: Int = 3) -> (
     return (IDXFile(dimensions: [n, rows, columns], data: pixels), IDXFile(dimensions: [n], data: labels))
 }
 
-/// Expects `body` to throw a DataError of `kind` whose description contains every fragment.
+/// The DataError `body` throws (nil if it returns, or throws something else).
 func dataError(_ body: () throws -> Any) -> DataError? {
     do {
         _ = try body()
