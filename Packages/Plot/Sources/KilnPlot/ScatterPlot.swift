@@ -1,0 +1,66 @@
+/// A scatter plot of point groups (e.g. learning rate against dev accuracy per search
+/// round), optionally with a base-10 logarithmic x and/or y axis (points ≤ 0 on a log axis
+/// are left out).
+///
+/// ```swift
+/// var plot = ScatterPlot(title: "random search", xLabel: "learning rate", yLabel: "dev accuracy", logX: true)
+/// plot.groups.append(.init(name: "round 1", points: trials.map { Point($0.lr, $0.accuracy) }))
+/// try plot.write(to: "search.svg")
+/// ```
+public struct ScatterPlot: Sendable {
+    public struct Group: Sendable {
+        public var name: String
+        public var points: [Point]
+        public var color: String?
+        public var marker: MarkerShape
+        public init(name: String, points: [Point], color: String? = nil, marker: MarkerShape = .circle) {
+            self.name = name; self.points = points; self.color = color; self.marker = marker
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var groups: [Group]
+    public var logX: Bool
+    public var logY: Bool
+    public var width: Double
+    public var height: Double
+
+    public init(title: String = "", xLabel: String = "", yLabel: String = "", groups: [Group] = [],
+                logX: Bool = false, logY: Bool = false, width: Double = 720, height: Double = 440) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.groups = groups
+        self.logX = logX; self.logY = logY; self.width = width; self.height = height
+    }
+
+    public func svg() -> String { document().render() }
+    public func write(to path: String) throws { try writeAtomically(svg(), to: path) }
+
+    private func shown(_ p: Point) -> Bool {
+        p.x.isFinite && p.y.isFinite && (!logX || p.x > 0) && (!logY || p.y > 0)
+    }
+
+    public func document() -> SVGDocument {
+        let pts = groups.flatMap(\.points).filter(shown)
+        let xs = pts.map(\.x), ys = pts.map(\.y)
+        let x = logX ? AxisSpec.logarithmic(xs.min() ?? 1e-3, xs.max() ?? 1) : AxisSpec.linear(xs.min() ?? 0, xs.max() ?? 1, count: 7)
+        let y = logY ? AxisSpec.logarithmic(ys.min() ?? 1e-3, ys.max() ?? 1) : AxisSpec.linear(ys.min() ?? 0, ys.max() ?? 1, count: 6)
+        let entries = groups.enumerated().map { i, g in LegendEntry(name: g.name, color: g.color ?? Palette.color(i), marker: g.marker, line: false) }
+        let legendWidth = entries.isEmpty ? 0 : Legend.width(entries) + 16
+        let top = title.isEmpty ? 20.0 : 46.0
+        let frame = Frame(left: 72, top: top, width: width - 72 - 20 - legendWidth, height: height - top - 56, x: x, y: y)
+        var doc = SVGDocument(width: width, height: height)
+        if !title.isEmpty { doc.text(title, x: width / 2, y: 28, size: 16, anchor: .middle, bold: true) }
+        frame.drawBackground(&doc)
+        for (i, g) in groups.enumerated() {
+            let color = g.color ?? Palette.color(i)
+            for p in g.points where shown(p) {
+                let q = frame.pixel(p)
+                doc.marker(g.marker, x: q.x, y: q.y, size: 3.5, color: color)
+            }
+        }
+        frame.drawAxes(&doc, xTitle: xLabel, yTitle: yLabel)
+        Legend.draw(&doc, entries, x: frame.left + frame.width + 14, y: frame.top)
+        return doc
+    }
+}
