@@ -102,7 +102,8 @@ public struct ContourPlot: Sendable {
             let color = mix("#9ecae1", "#08306b", t)
             let segments = MarchingSquares.segments(grid, level: level).map { (frame.pixel($0.0), frame.pixel($0.1)) }
             doc.segments(segments, stroke: color, strokeWidth: 1, opacity: 0.85)
-            if labelEvery > 0, (levels.count - 1 - i) % labelEvery == 0, let spot = labelSpot(segments, frame: frame) {
+            if labelEvery > 0, (levels.count - 1 - i) % labelEvery == 0,
+               let spot = labelSpot(segments, frame: frame, avoiding: labels.map(\.1) + marks.map { frame.pixel($0.point) }) {
                 labels.append((Ticks.label(level, step: level), spot))
             }
         }
@@ -122,7 +123,7 @@ public struct ContourPlot: Sendable {
         for (text, p) in labels { doc.text(text, x: p.x, y: p.y + 3.5, size: 10, anchor: .middle, fill: "#08306b", halo: true) }
         for m in marks {
             let p = frame.pixel(m.point)
-            if frame.contains(p) { doc.text(m.label, x: p.x + 7, y: p.y - 7, size: 11, fill: "#333", halo: true) }
+            if frame.contains(p) { doc.text(m.label, x: p.x + 8, y: p.y + 18, size: 11, fill: "#333", halo: true) }
         }
         frame.drawAxes(&doc, xTitle: xLabel, yTitle: yLabel)
         Legend.draw(&doc, entries, x: frame.left + frame.width + 14, y: frame.top)
@@ -131,13 +132,15 @@ public struct ContourPlot: Sendable {
 
     /// Where to write a level's value: the segment midpoint farthest along the direction
     /// up-and-right from the plot centre (nested contours get labels on one diagonal),
-    /// kept 12 px inside the frame.
-    private func labelSpot(_ segments: [(Point, Point)], frame: Frame) -> Point? {
+    /// kept 12 px inside the frame and clear of the labels and marks already placed
+    /// (no label when there is no room).
+    private func labelSpot(_ segments: [(Point, Point)], frame: Frame, avoiding taken: [Point]) -> Point? {
         var best: Point?, bestScore = -Double.infinity
         let cx = frame.left + frame.width / 2, cy = frame.top + frame.height / 2
         for (a, b) in segments {
             let m = Point((a.x + b.x) / 2, (a.y + b.y) / 2)
             guard m.x > frame.left + 16, m.x < frame.left + frame.width - 16, m.y > frame.top + 12, m.y < frame.top + frame.height - 12 else { continue }
+            guard taken.allSatisfy({ abs($0.x - m.x) > 30 || abs($0.y - m.y) > 16 }) else { continue }
             let score = 0.45 * (m.x - cx) / frame.width - 0.9 * (m.y - cy) / frame.height
             if score > bestScore { bestScore = score; best = m }
         }
