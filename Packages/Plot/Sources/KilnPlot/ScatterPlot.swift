@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A scatter plot of point groups (e.g. learning rate against dev accuracy per search
 /// round), optionally with a base-10 logarithmic x and/or y axis (points ≤ 0 on a log axis
 /// are left out).
@@ -43,8 +51,17 @@ public struct ScatterPlot: Sendable {
     public func document() -> SVGDocument {
         let pts = groups.flatMap(\.points).filter(shown)
         let xs = pts.map(\.x), ys = pts.map(\.y)
-        let x = logX ? AxisSpec.logarithmic(xs.min() ?? 1e-3, xs.max() ?? 1) : AxisSpec.linear(xs.min() ?? 0, xs.max() ?? 1, count: 7)
-        let y = logY ? AxisSpec.logarithmic(ys.min() ?? 1e-3, ys.max() ?? 1) : AxisSpec.linear(ys.min() ?? 0, ys.max() ?? 1, count: 6)
+        // Points keep a margin from the frame: 4% of the range (a factor on log axes).
+        func axis(_ v: [Double], log: Bool, count: Int) -> AxisSpec {
+            guard let lo = v.min(), let hi = v.max() else { return log ? .logarithmic(1e-3, 1) : .linear(0, 1, count: count) }
+            if log {
+                let f = hi > lo ? pow(hi / lo, 0.04) : 1.5
+                return .logarithmic(lo / f, hi * f)
+            }
+            let pad = hi > lo ? (hi - lo) * 0.04 : max(abs(lo) * 0.1, 1)
+            return .linear(lo - pad, hi + pad, count: count)
+        }
+        let x = axis(xs, log: logX, count: 7), y = axis(ys, log: logY, count: 6)
         let entries = groups.enumerated().map { i, g in LegendEntry(name: g.name, color: g.color ?? Palette.color(i), marker: g.marker, line: false) }
         let legendWidth = entries.isEmpty ? 0 : Legend.width(entries) + 16
         let top = title.isEmpty ? 20.0 : 46.0

@@ -74,7 +74,7 @@ public enum Ticks {
     }
 
     /// A tick label: fixed notation with as many decimals as the step needs
-    /// (`0.25`, `-3`, `1500`), scientific (`1e-5`, `2.5e6`) when |value| ≥ 1e6 or < 1e-3.
+    /// (`0.25`, `-3`, `1500`; without a step, up to 6 significant digits), scientific (`1e-5`, `2.5e6`) when |value| ≥ 1e6 or < 1e-3.
     public static func label(_ value: Double, step: Double? = nil) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : value > 0 ? "inf" : "-inf" }
         if value == 0 { return "0" }
@@ -86,9 +86,12 @@ public enum Ticks {
             if abs(mantissa) >= 10 { mantissa /= 10; exponent += 1 }
             return fixed(mantissa, decimals: 2) + "e\(exponent)"
         }
-        let s = step.map(abs) ?? magnitude
-        let decimals = s > 0 ? max(0, min(6, Int(-floor(log10(s) + 1e-9)))) : 2
-        return fixed(value, decimals: max(decimals, 0))
+        guard let step, step != 0 else {
+            // No step: up to 6 significant digits.
+            return fixed(value, decimals: max(0, min(9, 5 - Int(floor(log10(magnitude))))))
+        }
+        let decimals = max(0, min(6, Int(-floor(log10(abs(step)) + 1e-9))))
+        return fixed(value, decimals: decimals)
     }
 
     /// `value` with at most `decimals` decimals, trailing zeros dropped.

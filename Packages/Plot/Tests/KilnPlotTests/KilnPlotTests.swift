@@ -42,6 +42,8 @@ func linearTicks(lower: Double, upper: Double, count: Int, expected: [Double]) {
     #expect(Ticks.label(1e-5) == "1e-5")
     #expect(Ticks.label(2.5e6) == "2.5e6")
     #expect(Ticks.label(0) == "0")
+    #expect(Ticks.label(-1.5) == "-1.5")
+    #expect(Ticks.label(0.123456789) == "0.123457")
 }
 
 @Test func xmlEscaping() {
