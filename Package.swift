@@ -24,12 +24,28 @@ let systemLibraries: [Target] = [
     .systemLibrary(
         name: "CBLAS", path: "Packages/Tensor/Sources/CBLAS", pkgConfig: "openblas",
         providers: [.apt(["libopenblas-dev", "pkg-config"]), .brew(["openblas"])]),
+    .systemLibrary(
+        name: "CZlib", path: "Packages/Data/Sources/CZlib", pkgConfig: "zlib",
+        providers: [.apt(["zlib1g-dev", "pkg-config"]), .brew(["zlib"])]),
+    .systemLibrary(
+        name: "CLibPNG", path: "Packages/Augmentation/Sources/CLibPNG", pkgConfig: "libpng",
+        providers: [.apt(["libpng-dev", "pkg-config"]), .brew(["libpng"])]),
 ]
 
 let modules: [Module] = [
     Module(name: "KilnRegistry", package: "Registry"),
     Module(name: "KilnTensor", package: "Tensor", dependencies: ["CBLAS"]),
     Module(name: "_KilnTestSupport", package: "Tensor", dependencies: ["KilnTensor"], isTestSupport: true),
+    Module(name: "KilnInit", package: "Init", dependencies: ["KilnRegistry", "KilnTensor"]),
+    Module(name: "KilnRegularizers", package: "Regularizers", dependencies: ["KilnRegistry", "KilnTensor"]),
+    Module(name: "KilnLayers", package: "Layers", dependencies: ["KilnRegistry", "KilnTensor", "KilnInit"]),
+    Module(name: "KilnData", package: "Data", dependencies: ["KilnTensor", "CZlib"]),
+    Module(name: "KilnAugmentation", package: "Augmentation", dependencies: ["CLibPNG", "KilnRegistry", "KilnTensor", "KilnData"]),
+    Module(name: "_PNGFuzzMain", package: "Augmentation", isTestSupport: true),
+    Module(name: "KilnOptimizers", package: "Optimizers", dependencies: ["KilnRegistry", "KilnTensor"]),
+    Module(name: "KilnPlot", package: "Plot"),
+    Module(name: "KilnTraining", package: "Training",
+           dependencies: ["KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
 ]
 
 /// Test targets live in Packages/<Name>/Tests/<Target>, or in Tests/<Target> for the
@@ -37,11 +53,28 @@ let modules: [Module] = [
 let testTargets: [(name: String, package: String?, dependencies: [String])] = [
     ("KilnRegistryTests", "Registry", ["KilnRegistry"]),
     ("KilnTensorTests", "Tensor", ["KilnTensor", "_KilnTestSupport"]),
+    ("KilnInitTests", "Init", ["KilnInit", "KilnRegistry", "KilnTensor", "_KilnTestSupport"]),
+    ("KilnRegularizersTests", "Regularizers", ["KilnRegularizers", "KilnRegistry", "KilnTensor", "_KilnTestSupport"]),
+    ("KilnLayersTests", "Layers", ["KilnLayers", "KilnRegistry", "KilnTensor", "KilnInit", "_KilnTestSupport"]),
+    ("KilnDataTests", "Data", ["KilnData", "CZlib", "KilnTensor", "_KilnTestSupport"]),
+    ("KilnAugmentationTests", "Augmentation", ["KilnAugmentation", "KilnRegistry", "KilnTensor", "KilnData", "_KilnTestSupport"]),
+    ("KilnOptimizersTests", "Optimizers", ["KilnOptimizers", "KilnRegistry", "KilnTensor", "_KilnTestSupport"]),
+    ("KilnPlotTests", "Plot", ["KilnPlot"]),
+    ("KilnTrainingTests", "Training",
+     ["KilnTraining", "KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "_KilnTestSupport"]),
+    ("ExampleTests", nil, []),
 ]
 
 /// Executables: product name (the command users type), target folder under Examples/.
 let examples: [(product: String, target: String, dependencies: [String])] = [
-    ("kiln-bench", "KilnBench", ["KilnTensor", "CBLAS", "ArgumentParser"]),
+    ("kiln-bench", "KilnBench", ["KilnTensor", "CBLAS", "KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining", "ArgumentParser"]),
+    ("mnist-classifier", "MNISTClassifier", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
+    ("gradient-check", "GradientCheck", ["KilnLayers", "KilnTensor", "ArgumentParser"]),
+    ("custom-optimizer", "CustomOptimizer", ["KilnOptimizers", "KilnTensor", "ArgumentParser"]),
+    ("optimizer-trajectories", "OptimizerTrajectories", ["KilnOptimizers", "KilnPlot", "KilnTensor", "ArgumentParser"]),
+    ("augment-image", "AugmentImage", ["KilnAugmentation", "KilnTensor", "ArgumentParser"]),
+    ("export-png", "ExportPNG", ["KilnAugmentation", "KilnData", "ArgumentParser"]),
+    ("png-fuzz", "PNGFuzz", ["KilnAugmentation", "_PNGFuzzMain"]),
 ]
 
 // MARK: - Derived
@@ -68,6 +101,13 @@ let testTargetList: [Target] = testTargets.map { test in
         path: test.package.map { "Packages/\($0)/Tests/\(test.name)" } ?? "Tests/\(test.name)")
 }
 
+/// Code the examples share (flags, data loading, the error contract): not a product.
+let exampleSupport: Target = .target(
+    name: "KilnExampleSupport",
+    dependencies: ["KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnRegistry",
+                   "KilnRegularizers", "KilnTensor", "KilnTraining", "ArgumentParser"].map(dependency),
+    path: "Examples/ExampleSupport")
+
 let exampleTargets: [Target] = examples.map { example in
     .executableTarget(
         name: example.target,
@@ -83,5 +123,5 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
-    targets: systemLibraries + libraryTargets + testTargetList + exampleTargets
+    targets: systemLibraries + libraryTargets + testTargetList + [exampleSupport] + exampleTargets
 )

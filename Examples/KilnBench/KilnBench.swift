@@ -12,7 +12,7 @@ struct KilnBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln-bench",
         abstract: "Throughput benchmarks for Kiln (GEMM, elementwise, training epochs).",
-        subcommands: [GEMM.self, Elementwise.self],
+        subcommands: [GEMM.self, Elementwise.self, MLPEpoch.self, CNNEpoch.self, AugmentBench.self, PNGDecodeBench.self],
         defaultSubcommand: GEMM.self)
 }
 

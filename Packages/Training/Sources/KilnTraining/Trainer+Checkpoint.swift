@@ -60,6 +60,7 @@ extension Trainer {
         for (k, t) in file.tensors where k.hasPrefix("optimizer/") { tensors[String(k.dropFirst("optimizer/".count))] = t }
         do {
             try optimizer.restore(OptimizerState(tensors: tensors, scalars: try decodeScalars(file.metadata["kiln.optimizer_scalars"] ?? "")))
+            try optimizer.checkState(fits: parameters)
         } catch {
             throw TrainingError.checkpoint("checkpoint does not fit the optimizer \(optimizer): \(error)")
         }
@@ -76,6 +77,7 @@ extension Trainer {
             var best: [String: Tensor] = [:]
             for (k, t) in file.tensors where k.hasPrefix("best/") { best[String(k.dropFirst("best/".count))] = t }
             try earlyStopping.restore(state: try decodeScalars(text), best: best)
+            try earlyStopping.checkSnapshot(fits: modelState)
         }
     }
 

@@ -91,6 +91,7 @@ public final class Trainer {
         stoppedEarly = false
         while completedEpochs < epochs && !stoppedEarly {
             let epoch = completedEpochs + 1
+            for c in callbacks { c.epochWillStart(epoch: epoch) }
             var record = try trainEpoch(epoch, train: train, batchesPerEpoch: batchesPerEpoch)
             if let dev {
                 let evaluation = evaluate(dev)
@@ -99,7 +100,7 @@ public final class Trainer {
             }
             completedEpochs = epoch
             history.append(record)
-            schedule?.observe(metric: Float(record.devLoss ?? record.trainLoss))
+            schedule?.observe(metric: record.devLoss ?? record.trainLoss)
             if let earlyStopping {
                 let metric: Double
                 switch earlyStopping.monitor {

@@ -68,6 +68,8 @@ public func jsonNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
 /// that epoch that come before it).
 public protocol TrainingCallback: AnyObject {
     func trainingWillStart(epochs: Int, startEpoch: Int, batchesPerEpoch: Int, examplesPerEpoch: Int)
+    /// Called before epoch `epoch` (1-based) draws its first batch.
+    func epochWillStart(epoch: Int)
     func batchDidEnd(epoch: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double)
     func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws
     func trainingDidEnd(history: [EpochRecord], stoppedEarly: Bool)
@@ -75,6 +77,7 @@ public protocol TrainingCallback: AnyObject {
 
 extension TrainingCallback {
     public func trainingWillStart(epochs: Int, startEpoch: Int, batchesPerEpoch: Int, examplesPerEpoch: Int) {}
+    public func epochWillStart(epoch: Int) {}
     public func batchDidEnd(epoch: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double) {}
     public func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {}
     public func trainingDidEnd(history: [EpochRecord], stoppedEarly: Bool) {}

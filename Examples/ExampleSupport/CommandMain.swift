@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+
+/// Runs an example command with Kiln's error contract: `--help` prints to standard output
+/// and exits 0; a usage error (bad flag, malformed spec, unknown name, out-of-range value)
+/// prints one line to standard error and exits 64; any other error prints one line and
+/// exits 1. Never a Swift trap for bad input.
+public enum CommandMain {
+    public static func run<C: ParsableCommand>(_ type: C.Type, arguments: [String]? = nil) -> Never {
+        let name = C.configuration.commandName ?? "\(C.self)"
+        do {
+            var command = try C.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch {
+            let code = C.exitCode(for: error)
+            if code == .success {
+                // --help, --version: the full text to standard output.
+                print(C.fullMessage(for: error))
+                exit(0)
+            }
+            let message = C.message(for: error)
+                .split(separator: "\n", omittingEmptySubsequences: true)
+                .first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("\(name): error: \(message)\n".utf8))
+            exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// A usage error (exit status 64) built from any error's one-line description.
+public func usageError(_ flag: String, _ error: Error) -> ValidationError {
+    ValidationError("\(flag): \(error)")
+}
+
+/// A runtime error (exit status 1) with a message.
+public struct ExampleError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Prints to standard error.
+public func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,16 @@
+import KilnLayers
+import KilnOptimizers
+import KilnRegularizers
+import KilnTraining
+
+/// Builds a Trainer from the shared flags (specs were validated already).
+public func makeTrainer(model: Sequential, options: TrainingOptions) throws -> Trainer {
+    let trainer = Trainer(model: model, optimizer: try optimizers.make(options.optimizer),
+                          batchSize: options.batchSize, seed: options.seed)
+    if let schedule = options.schedule { trainer.schedule = try schedules.make(schedule) }
+    if let regularizer = options.regularizer { trainer.regularizer = try regularizers.make(regularizer) }
+    if let earlyStopping = options.earlyStopping { trainer.earlyStopping = try makeEarlyStopping(earlyStopping) }
+    trainer.clipNorm = options.clipNorm
+    trainer.skipNonFinite = options.skipNonFinite
+    return trainer
+}

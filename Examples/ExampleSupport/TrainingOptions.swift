@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import KilnData
+import KilnLayers
+import KilnOptimizers
+import KilnRegistry
+import KilnRegularizers
+import KilnTensor
+
+/// The flags shared by `mnist-classifier` and `bagging-ensemble` (DESIGN.md's contract).
+/// `validate()` checks every value and spec before any data is read, so a typo is a usage
+/// error (exit 64) within milliseconds.
+public struct TrainingOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: ArgumentHelp("Data: fashion-mnist (Debian's IDX files), idx:DIR (MNIST-style IDX files), png:DIR (train/ and test/ class folders).", valueName: "source"))
+    public var data: String = "fashion-mnist"
+
+    @Option(help: ArgumentHelp("Model as a layer pipeline spec.", valueName: "spec"))
+    public var model: String = "dense(256)|relu|dense(128)|relu|dense(10)"
+
+    @Option(help: ArgumentHelp("Optimizer spec, e.g. adam(lr=0.001), sgd(lr=0.1, momentum=0.9).", valueName: "spec"))
+    public var optimizer: String = "adam(lr=0.001)"
+
+    @Option(help: ArgumentHelp("Learning-rate schedule spec, e.g. exponential(rate=0.9), cosine(total=10).", valueName: "spec"))
+    public var schedule: String?
+
+    @Option(help: ArgumentHelp("Regularizer for all weights (not biases), e.g. l2(lambda=1e-4), l1(lambda=1e-5).", valueName: "spec"))
+    public var regularizer: String?
+
+    @Option(name: .customLong("early-stopping"), help: ArgumentHelp("Early stopping on the dev set, e.g. \"patience=3\" or \"patience=3, monitor=accuracy\".", valueName: "spec"))
+    public var earlyStopping: String?
+
+    @Option(help: ArgumentHelp("Augmentation pipeline applied to training images per epoch, e.g. \"random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)\".", valueName: "spec"))
+    public var augment: String?
+
+    @Option(help: "Number of epochs.")
+    public var epochs: Int = 10
+
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size.")
+    public var batchSize: Int = 128
+
+    @Option(help: "Random seed (weights, shuffling, dropout, splits).")
+    public var seed: UInt64 = 1
+
+    @Option(help: "BLAS threads (1 is fastest on a busy 2-core machine).")
+    public var threads: Int = 1
+
+    @Option(name: .customLong("dev-size"), help: "Training images held out as the dev split (default: 5000, or 10% when the training set has fewer than 50,000).")
+    public var devSize: Int?
+
+    @Option(help: "Use only the first N training images (quick runs).")
+    public var limit: Int?
+
+    @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this value.")
+    public var clipNorm: Float?
+
+    @Flag(name: .customLong("skip-nonfinite"), help: "Skip steps whose loss or gradient is NaN/Inf instead of stopping (they are counted).")
+    public var skipNonFinite = false
+
+    @Option(name: .customLong("target-error"), help: "Target (Bayes/human) error for the bias/variance diagnosis, e.g. 0.05.")
+    public var targetError: Double = 0
+
+    @Option(help: ArgumentHelp("Write the epoch history to FILE (.csv or JSON lines).", valueName: "file"))
+    public var history: String?
+
+    @Flag(help: "Print one JSON object per epoch and a final summary on standard output.")
+    public var json = false
+
+    public mutating func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+        if let devSize, devSize < 0 { throw ValidationError("--dev-size must not be negative, got \(devSize)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
+        guard targetError >= 0 && targetError < 1 else { throw ValidationError("--target-error must be in [0, 1)") }
+        _ = try DataSource(parsing: data)
+        do { _ = try Spec.parsePipeline(model).map { try layers.make($0) } } catch { throw usageError("--model", error) }
+        do { _ = try optimizers.make(optimizer) } catch { throw usageError("--optimizer", error) }
+        if let schedule { do { _ = try schedules.make(schedule) } catch { throw usageError("--schedule", error) } }
+        if let regularizer { do { _ = try regularizers.make(regularizer) } catch { throw usageError("--regularizer", error) } }
+        if let earlyStopping { do { _ = try makeEarlyStopping(earlyStopping) } catch { throw usageError("--early-stopping", error) } }
+        if let augment { do { try validateAugmentation(augment) } catch { throw usageError("--augment", error) } }
+    }
+
+    /// Whether the model needs images as CHW (it has a conv or pooling layer).
+    public var needsImages: Bool {
+        let names = (try? Spec.parsePipeline(model).map(\.name)) ?? []
+        return names.contains { ["conv", "conv2d", "maxpool", "avgpool", "maxpool2d", "avgpool2d"].contains($0) }
+    }
+}
+
+/// `--early-stopping` accepts the arguments alone (`patience=3`) or the full spec.
+public func makeEarlyStopping(_ text: String) throws -> EarlyStopping {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let specText = trimmed.hasPrefix("early-stopping") ? trimmed : "early-stopping(\(trimmed))"
+    let spec = try Spec(parsing: specText)
+    let fresh = spec.freshCopy()
+    let stopping = try EarlyStopping(spec: fresh)
+    try fresh.checkAllArgumentsUsed()
+    return stopping
+}
+
+/// Where the data comes from.
+public enum DataSource: Equatable, CustomStringConvertible {
+    case fashionMNIST
+    case idx(String)
+    case png(String)
+
+    public init(parsing text: String) throws {
+        if text == "fashion-mnist" { self = .fashionMNIST; return }
+        if text.hasPrefix("idx:"), text.count > 4 { self = .idx(String(text.dropFirst(4))); return }
+        if text.hasPrefix("png:"), text.count > 4 { self = .png(String(text.dropFirst(4))); return }
+        throw ValidationError("--data: expected fashion-mnist, idx:DIR or png:DIR, got '\(text)'")
+    }
+
+    public var description: String {
+        switch self {
+        case .fashionMNIST: return "fashion-mnist"
+        case .idx(let dir): return "idx:\(dir)"
+        case .png(let dir): return "png:\(dir)"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import KilnData
+import KilnLayers
+import KilnOptimizers
+import KilnTensor
+import KilnTraining
+
+/// One training job of the peers (../shared/peers/train_torch.py): Fashion-MNIST from the
+/// Debian files, inputs in [0, 1], Adam lr 1e-3, batch 128, no dev split; each epoch is
+/// timed (training only, data already loaded), then the test set is evaluated.
+struct TrainingJob {
+    var name: String
+    var model: String
+    var image: Bool
+
+    func run(_ options: CommonOptions, epochs: Int, seed: UInt64) throws {
+        BLAS.threadCount = options.threads
+        let layout: MNISTDirectory.Layout = image ? .image : .flat
+        let (train, test) = try MNISTDirectory.fashionMNIST.loadTrainAndTest(layout: layout)
+        var rng = RandomGenerator(seed: seed)
+        let network = try Sequential.build(spec: model, inputShape: train.inputShape, rng: &rng)
+        let trainer = Trainer(model: network, optimizer: try optimizers.make("adam(lr=0.001)"), batchSize: 128, seed: seed)
+        try trainer.fit(train: train, epochs: epochs)
+        let times = trainer.history.map(\.seconds).sorted()
+        let median = times[times.count / 2]
+        let accuracy = trainer.evaluate(test).accuracy
+        if options.json {
+            print(jsonLine([("case", name), ("model", model), ("epochs", epochs), ("epoch_seconds", median),
+                            ("epoch_seconds_best", times[0]), ("samples_per_second", Double(train.count) / median),
+                            ("test_accuracy", accuracy), ("threads", options.threads)]))
+        } else {
+            print("\(name): \(model)")
+            print("  epoch seconds: median \(format3(median)), best \(format3(times[0])) over \(epochs) epoch(s); "
+                  + "\(Int(Double(train.count) / median)) samples/s; test accuracy \(format3(accuracy)) (\(options.threads) thread(s))")
+        }
+    }
+}
+
+struct MLPEpoch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlp-epoch", abstract: "One epoch (or more) of the default MLP 784-256-128-10 with Adam, as the PyTorch peer.")
+    @OptionGroup var options: CommonOptions
+    @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    func validate() throws { guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") } }
+    func run() throws {
+        try TrainingJob(name: "mlp-epoch", model: "dense(256)|relu|dense(128)|relu|dense(10)", image: false)
+            .run(options, epochs: epochs, seed: seed)
+    }
+}
+
+struct CNNEpoch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnn-epoch", abstract: "One epoch of the peers' CNN (conv32-pool-conv64-pool-dense128-dense10) with Adam.")
+    @OptionGroup var options: CommonOptions
+    @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    func validate() throws { guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") } }
+    func run() throws {
+        try TrainingJob(
+            name: "cnn-epoch",
+            model: "conv(32, kernel=3, padding=1)|relu|maxpool(2)|conv(64, kernel=3, padding=1)|relu|maxpool(2)|flatten|dense(128)|relu|dense(10)",
+            image: true
+        ).run(options, epochs: epochs, seed: seed)
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import KilnData
+import KilnExampleSupport
+import KilnLayers
+import KilnTensor
+import KilnTraining
+
+/// `mnist-classifier`: the main job. Trains a softmax classifier (an MLP or CNN spec) on
+/// MNIST-style data, evaluates it on the test set, prints the confusion matrix and the
+/// bias/variance diagnosis, and optionally saves the model or full checkpoints.
+@main
+struct MNISTClassifier: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mnist-classifier",
+        abstract: "Train a softmax classifier on MNIST-style data (Fashion-MNIST by default).",
+        discussion: """
+        Examples:
+          mnist-classifier                                  # the default MLP, 10 epochs
+          mnist-classifier --model "conv(32, kernel=3, padding=1)|batchnorm|relu|maxpool(2)|flatten|dense(10)"
+          mnist-classifier --early-stopping "patience=3" --save model.safetensors
+          mnist-classifier --load model.safetensors         # evaluate a saved model
+          mnist-classifier --checkpoint run.ckpt            # checkpoint every epoch
+          mnist-classifier --resume run.ckpt                # continue a checkpointed run
+        """)
+
+    @OptionGroup var options: TrainingOptions
+
+    @Option(help: ArgumentHelp("Save the trained model (safetensors) to FILE.", valueName: "file"))
+    var save: String?
+
+    @Option(help: ArgumentHelp("Load a saved model from FILE and only evaluate it.", valueName: "file"))
+    var load: String?
+
+    @Option(help: ArgumentHelp("Write a full training checkpoint to FILE after every epoch.", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("Resume training from the checkpoint FILE (and keep checkpointing to it).", valueName: "file"))
+    var resume: String?
+
+    @Option(help: ArgumentHelp("Draw the train/dev loss and accuracy curves to FILE (SVG).", valueName: "file"))
+    var plot: String?
+
+    mutating func validate() throws {
+        if load != nil && resume != nil { throw ValidationError("--load and --resume cannot be combined") }
+        if let load, load.isEmpty { throw ValidationError("--load needs a file name") }
+    }
+
+    static func main() { CommandMain.run(MNISTClassifier.self) }
+
+    func run() throws {
+        let options = self.options
+        BLAS.threadCount = options.threads
+        let log = options.json ? printError : { print($0) }
+
+        if let load { return try evaluateSaved(load, log: log) }
+
+        let data = try ClassificationData.load(options)
+        log("data: \(data.summary)")
+        var rng = RandomGenerator(seed: options.seed)
+        let model: Sequential
+        do {
+            model = try Sequential.build(spec: options.model, inputShape: data.inputShape, rng: &rng)
+        } catch {
+            throw ExampleError("--model \"\(options.model)\" does not fit the data (input \(data.inputShape)): \(error)")
+        }
+        log("model: \(model) -> \(model.outputShape), \(model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
+        guard model.outputShape == [data.classNames.count] else {
+            throw ExampleError("--model \"\(options.model)\" ends with \(model.outputShape) outputs, but the data has \(data.classNames.count) classes (end the spec with dense(\(data.classNames.count)))")
+        }
+
+        let trainer = try makeTrainer(model: model, options: options)
+        var checkpointPath = checkpoint
+        if let resume {
+            let file: SafeTensors
+            do { file = try SafeTensors(contentsOf: resume) } catch { throw ExampleError("--resume: \(error)") }
+            if let spec = file.metadata["kiln.model"], spec != model.description {
+                throw ExampleError("--resume: the checkpoint was trained with --model \"\(spec)\", not \"\(model.description)\"")
+            }
+            try trainer.restore(from: file)
+            log("resumed from \(resume) after epoch \(trainer.completedEpochs)")
+            if checkpointPath == nil { checkpointPath = resume }
+        }
+        if let checkpointPath {
+            trainer.callbacks.append(CheckpointWriter(path: checkpointPath, inputShape: data.inputShape, classNames: data.classNames,
+                                                      extraMetadata: ["kiln.data": options.data]))
+        }
+        if let augmented = data.augmented { trainer.callbacks.append(EpochSetter(augmented)) }
+        trainer.callbacks.append(ProgressBar(terminal: options.json ? false : nil))
+        if let history = options.history { trainer.callbacks.append(HistoryLog(path: history)) }
+        if options.json { trainer.callbacks.append(EpochObserver { print($0.json); fflush(nil) }) }
+
+        let start = Date()
+        try trainer.fit(train: data.trainForFitting, dev: data.dev, epochs: options.epochs)
+        let trainSeconds = trainer.history.reduce(0) { $0 + $1.seconds }
+        if let bestEpoch = trainer.earlyStopping?.bestEpoch {
+            log("early stopping: best epoch \(bestEpoch) (\(trainer.stoppedEarly ? "stopped early" : "ran all epochs")); its weights are restored")
+        }
+
+        let test = trainer.evaluate(data.test)
+        log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4))  (\(data.test.count) images, \(formatFixed(Date().timeIntervalSince(start), 1)) s in all)")
+        log(test.confusion.rendered())
+        var diagnosis: Diagnosis?
+        if let dev = data.dev {
+            let trainEval = trainer.evaluate(data.trainSubsetForDiagnosis)
+            let devEval = trainer.evaluate(dev)
+            let d = Diagnosis(trainAccuracy: trainEval.accuracy, devAccuracy: devEval.accuracy, targetError: options.targetError)
+            diagnosis = d
+            log(d.description)
+        }
+        if let save {
+            try Trainer.modelFile(model: model, inputShape: data.inputShape, classNames: data.classNames,
+                                  extraMetadata: ["kiln.data": options.data]).write(to: save)
+            log("saved the model to \(save)")
+        }
+        if let plot { try TrainingPlot.write(history: trainer.history, bestEpoch: trainer.earlyStopping?.bestEpoch, to: plot) }
+        if options.json {
+            var fields: [(String, String)] = [
+                ("test_accuracy", jsonNumber(test.accuracy)), ("test_loss", jsonNumber(test.loss)),
+                ("epochs_run", "\(trainer.history.count)"), ("train_seconds", jsonNumber(trainSeconds)),
+            ]
+            if let last = trainer.history.last, let devAccuracy = last.devAccuracy { fields.append(("dev_accuracy", jsonNumber(devAccuracy))) }
+            if let best = trainer.earlyStopping?.bestEpoch { fields.append(("best_epoch", "\(best)")) }
+            if let diagnosis {
+                fields += [("train_error", jsonNumber(diagnosis.trainError)), ("dev_error", jsonNumber(diagnosis.devError))]
+            }
+            fields.append(("skipped_steps", "\(trainer.history.reduce(0) { $0 + $1.skippedSteps })"))
+            print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+        }
+    }
+
+    /// `--load`: rebuild the model from the file's spec, load its weights, evaluate.
+    func evaluateSaved(_ path: String, log: (String) -> Void) throws {
+        let file: SafeTensors
+        do { file = try SafeTensors(contentsOf: path) } catch { throw ExampleError("--load: \(error)") }
+        guard let spec = file.metadata["kiln.model"], let shapeText = file.metadata["kiln.input_shape"] else {
+            throw ExampleError("--load: \(path) is not a Kiln model file (no kiln.model metadata)")
+        }
+        let inputShape = shapeText.split(separator: ",").compactMap { Int($0) }
+        var rng = RandomGenerator(seed: 0)
+        let model: Sequential
+        do { model = try Sequential.build(spec: spec, inputShape: inputShape, rng: &rng) } catch {
+            throw ExampleError("--load: the model spec in \(path) does not build: \(error)")
+        }
+        try Trainer.loadModel(model, from: file)
+        let data = try ClassificationData.load(options, inputShape: inputShape, testOnly: true)
+        let test = Trainer.evaluate(model: model, data: data.test)
+        log("model: \(spec)")
+        log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images)")
+        log(test.confusion.rendered())
+        if options.json {
+            print("{\"test_accuracy\": \(jsonNumber(test.accuracy)), \"test_loss\": \(jsonNumber(test.loss)), \"epochs_run\": 0, \"train_seconds\": 0}")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// The `mnist-classifier` contract: usage errors exit 64 with one line on stderr, runtime
+/// errors exit 1, a small real run prints JSON with the documented keys.
+@Suite(.serialized) struct MNISTClassifierTests {
+    @Test(arguments: [
+        ["--epochs", "0"],
+        ["--batch-size", "0"],
+        ["--threads", "0"],
+        ["--dev-size", "-1"],
+        ["--model", "dense(256)|reluu|dense(10)"],
+        ["--model", "dense(256"],
+        ["--model", "dropout(1.5)|dense(10)"],
+        ["--optimizer", "adamm(lr=0.1)"],
+        ["--optimizer", "adam(lr=-1)"],
+        ["--optimizer", "adam(lerning_rate=0.1)"],
+        ["--schedule", "exponential(rate=x)"],
+        ["--regularizer", "l3(lambda=1)"],
+        ["--early-stopping", "patience=-2"],
+        ["--early-stopping", "patience=3, monitr=loss"],
+        ["--data", "mnist"],
+        ["--no-such-flag"],
+        ["--epochs", "ten"],
+        ["--load", "a.safetensors", "--resume", "b.ckpt"],
+    ])
+    func usageErrorsExit64(arguments: [String]) throws {
+        let result = try ExampleRunner.run("mnist-classifier", arguments, timeout: 30)
+        #expect(result.status == 64, "\(arguments): status \(result.status), stderr: \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(arguments): expected one line, got: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("mnist-classifier: error: "))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func unknownNamesListTheValidOnes() throws {
+        let result = try ExampleRunner.run("mnist-classifier", ["--optimizer", "adamm"], timeout: 30)
+        #expect(result.stderr.contains("adam") && result.stderr.contains("sgd") && result.stderr.contains("did you mean 'adam'"))
+    }
+
+    @Test func helpExitsZero() throws {
+        let result = try ExampleRunner.run("mnist-classifier", ["--help"], timeout: 30)
+        #expect(result.status == 0)
+        for flag in ["--data", "--model", "--optimizer", "--schedule", "--regularizer", "--early-stopping", "--epochs",
+                     "--batch-size", "--seed", "--threads", "--save", "--load", "--resume", "--json", "--dev-size"] {
+            #expect(result.stdout.contains(flag), "--help lacks \(flag)")
+        }
+    }
+
+    @Test func runtimeErrorsExit1() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        var result = try ExampleRunner.run("mnist-classifier", ["--data", "idx:\(dir)/nothing-here"], timeout: 30)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        result = try ExampleRunner.run("mnist-classifier", ["--load", "\(dir)/missing.safetensors"], timeout: 30)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("missing.safetensors"))
+        // A CNN spec on flat data that cannot fit: names the layer.
+        result = try ExampleRunner.run("mnist-classifier", ["--limit", "200", "--model", "maxpool(64)|flatten|dense(10)"], timeout: 60)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("maxpool"))
+    }
+
+    @Test func smallRunPrintsJSONAndSavesAModelThatLoads() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        let model = dir + "/m.safetensors"
+        let result = try ExampleRunner.run("mnist-classifier", [
+            "--limit", "2000", "--dev-size", "200", "--epochs", "2", "--json", "--save", model,
+        ], timeout: 300)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "two epoch lines and a summary: \(result.stdout)")
+        let summary = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        for key in ["test_accuracy", "test_loss", "epochs_run", "train_seconds"] { #expect(summary[key] != nil, "missing \(key)") }
+        let accuracy = (summary["test_accuracy"] as! NSNumber).doubleValue
+        #expect(accuracy > 0.6, "2,000 images, 2 epochs: accuracy \(accuracy)")
+        #expect((summary["epochs_run"] as! NSNumber).intValue == 2)
+        let loaded = try ExampleRunner.run("mnist-classifier", ["--load", model, "--json"], timeout: 120)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        let again = try JSONSerialization.jsonObject(with: Data(loaded.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        #expect((again["test_accuracy"] as! NSNumber).doubleValue == accuracy, "the saved model scores the same")
+    }
+
+    @Test func resumeEndsBitIdenticalToAnUninterruptedRun() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        let common = ["--limit", "1500", "--dev-size", "300", "--model", "dense(32)|relu|dropout(0.2)|dense(10)", "--seed", "7"]
+        // Uninterrupted: 3 epochs.
+        var r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "3", "--save", dir + "/full.safetensors"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        // Interrupted: 1 epoch with a checkpoint, then resume to 3.
+        r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "1", "--checkpoint", dir + "/run.ckpt"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "3", "--resume", dir + "/run.ckpt", "--save", dir + "/resumed.safetensors"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        let full = try Data(contentsOf: URL(fileURLWithPath: dir + "/full.safetensors"))
+        let resumed = try Data(contentsOf: URL(fileURLWithPath: dir + "/resumed.safetensors"))
+        #expect(full == resumed, "resumed weights differ from the uninterrupted run")
+    }
+}
