@@ -94,7 +94,7 @@ for name, pkg in owner.items():
 
 root_products = {p["name"] for p in root["products"]}
 for t in root["targets"]:
-    if t["type"] == "regular" and t["name"] not in root_products:
+    if t["type"] == "regular" and t["name"] in owner and t["name"] not in root_products:
         problems.append(f"root: module {t['name']} has no library product")
 
 # Direction: a module of package P may depend only on modules of P or of allowed[P].
