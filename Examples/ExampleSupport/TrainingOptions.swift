@@ -95,11 +95,8 @@ public struct TrainingOptions: ParsableArguments {
 public func makeEarlyStopping(_ text: String) throws -> EarlyStopping {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let specText = trimmed.hasPrefix("early-stopping") ? trimmed : "early-stopping(\(trimmed))"
-    let spec = try Spec(parsing: specText)
-    let fresh = spec.freshCopy()
-    let stopping = try EarlyStopping(spec: fresh)
-    try fresh.checkAllArgumentsUsed()
-    return stopping
+    // EarlyStopping(spec:) rejects unknown keys itself.
+    return try EarlyStopping(spec: try Spec(parsing: specText))
 }
 
 /// Where the data comes from.

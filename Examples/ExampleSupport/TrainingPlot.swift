@@ -15,17 +15,17 @@ public enum TrainingPlot {
             title: "Loss per epoch", xLabel: "epoch", yLabel: "loss",
             series: [series("train loss", history.map { ($0.epoch, $0.trainLoss) }, dash: false),
                      series("dev loss", history.map { ($0.epoch, $0.devLoss) }, dash: true)].compactMap { $0 },
-            verticalMarkers: markers)
+            verticalMarkers: markers, width: 760, height: 440)
         let accuracy = LineChart(
             title: "Accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
             series: [series("train accuracy", history.map { ($0.epoch, $0.trainAccuracy) }, dash: false),
                      series("dev accuracy", history.map { ($0.epoch, $0.devAccuracy) }, dash: true)].compactMap { $0 },
-            verticalMarkers: markers)
+            verticalMarkers: markers, width: 760, height: 440)
         // Two charts side by side in one SVG.
         let left = loss.svg(), right = accuracy.svg()
-        let width = 1300, height = 480
+        let width = 1530, height = 450
         let body = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\">\n"
-            + "<g>\(stripHeader(left))</g>\n<g transform=\"translate(650,0)\">\(stripHeader(right))</g>\n</svg>\n"
+            + "<g>\(stripHeader(left))</g>\n<g transform=\"translate(770,0)\">\(stripHeader(right))</g>\n</svg>\n"
         try writeAtomically(body, to: path)
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// The `mnist-classifier` contract: usage errors exit 64 with one line on stderr, runtime
@@ -79,6 +82,25 @@ import Testing
         #expect(loaded.status == 0, "\(loaded.stderr)")
         let again = try JSONSerialization.jsonObject(with: Data(loaded.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
         #expect((again["test_accuracy"] as! NSNumber).doubleValue == accuracy, "the saved model scores the same")
+    }
+
+    /// Early stopping on the dev loss restores the best epoch's weights; --plot writes an
+    /// SVG with the curves; --history writes CSV.
+    @Test func earlyStoppingPlotAndHistory() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        let r = try ExampleRunner.run("mnist-classifier", [
+            "--limit", "2000", "--dev-size", "500", "--epochs", "4", "--early-stopping", "patience=1, monitor=loss",
+            "--plot", dir + "/curves.svg", "--history", dir + "/history.csv", "--json",
+        ], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        #expect(summary["best_epoch"] != nil)
+        let svg = try String(contentsOfFile: dir + "/curves.svg", encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("dev loss") && svg.hasSuffix("</svg>\n"))
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "the SVG is well-formed XML")
+        let csv = try String(contentsOfFile: dir + "/history.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("epoch,train_loss"))
     }
 
     @Test func resumeEndsBitIdenticalToAnUninterruptedRun() throws {
