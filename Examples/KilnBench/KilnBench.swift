@@ -162,7 +162,7 @@ struct Elementwise: ParsableCommand {
             let t = measure(samples: options.samples, body)
             let rate = bytes / t.median / 1e9
             if options.json {
-                print(jsonLine([("case", name), ("shape", "\(count)"), ("gb_per_s", rate), ("median_s", t.median)]))
+                print(jsonLine([("case", name), ("shape", "\(count)"), ("gb_per_s", rate), ("median_ms", t.median * 1000)]))
             } else {
                 print("\(name.padding(34))  \(format1(rate).leftPad(8)) GB/s   median \(format3(t.median * 1000)) ms")
             }
