@@ -1,0 +1,197 @@
+import KilnTensor
+
+/// What one trial reported: a score to maximize (dev accuracy, say) and optionally a loss
+/// that breaks ties. A nil score marks a failed trial (diverged, say), ranked last.
+public struct TrialResult: Sendable, Equatable {
+    public var score: Double?
+    public var loss: Double?
+    /// Why the trial failed, or any remark worth printing.
+    public var note: String?
+
+    public init(score: Double?, loss: Double? = nil, note: String? = nil) {
+        self.score = score
+        self.loss = loss
+        self.note = note
+    }
+}
+
+/// Where a trial came from: a round of random search (1 is the coarse round) or the grid.
+public enum TrialSource: Sendable, Hashable, CustomStringConvertible {
+    case random(round: Int)
+    case grid
+
+    public var description: String {
+        switch self {
+        case .random(let round): return "random \(round)"
+        case .grid: return "grid"
+        }
+    }
+}
+
+/// One evaluated configuration.
+public struct SearchTrial: Sendable, Equatable {
+    /// Position in its search (random: across all rounds; grid: in grid order).
+    public var index: Int
+    public var source: TrialSource
+    public var configuration: Configuration
+    /// The seed handed to the evaluation (weights, shuffling): fixed by the search seed
+    /// and `index`, never by which worker ran the trial.
+    public var seed: UInt64
+    public var result: TrialResult
+
+    public var score: Double? { result.score }
+
+    /// Best first: higher score, then lower loss, then earlier trial; failed trials last.
+    public static func ranked(_ trials: [SearchTrial]) -> [SearchTrial] {
+        trials.sorted { a, b in
+            switch (a.score, b.score) {
+            case (nil, nil): return a.index < b.index
+            case (nil, _): return false
+            case (_, nil): return true
+            case (let x?, let y?):
+                if x != y { return x > y }
+                let la = a.result.loss ?? .infinity, lb = b.result.loss ?? .infinity
+                if la != lb { return la < lb }
+                if a.source != b.source { return a.source.description < b.source.description }
+                return a.index < b.index
+            }
+        }
+    }
+}
+
+/// Evaluates one configuration with a seed and reports its result. Called from several
+/// tasks at once when `jobs > 1`, so it must build its own model and trainer.
+public typealias TrialEvaluation = @Sendable (Configuration, UInt64) throws -> TrialResult
+
+/// Random search, coarse to fine (the course notes' recipe): round 1 samples
+/// `trialsPerRound` configurations from `space`; each later round samples as many from
+/// the space shrunk around the `keepTop` best trials so far
+/// (``SearchSpace/shrunk(around:margin:maxFraction:)``).
+///
+/// Deterministic: round r's configurations come from a generator seeded by (seed, r), and
+/// trial i is evaluated with a seed derived from (seed, i), so the trials and their
+/// results are the same for any number of `jobs`.
+public struct RandomSearch: Sendable {
+    public var space: SearchSpace
+    public var trialsPerRound: Int
+    public var rounds: Int
+    public var keepTop: Int
+    public var seed: UInt64
+    /// Passed to `shrunk`: widening around the top values, and the largest width kept.
+    public var margin: Double = 0.1
+    public var maxFraction: Double = 0.5
+
+    /// One round: the space it sampled and its trials in order.
+    public struct Round: Sendable {
+        public var number: Int
+        public var space: SearchSpace
+        public var trials: [SearchTrial]
+    }
+
+    public init(space: SearchSpace, trialsPerRound: Int, rounds: Int = 2, keepTop: Int = 5, seed: UInt64 = 1) {
+        precondition(trialsPerRound >= 1 && rounds >= 1 && keepTop >= 1, "RandomSearch: trials, rounds and keepTop must be positive")
+        self.space = space
+        self.trialsPerRound = trialsPerRound
+        self.rounds = rounds
+        self.keepTop = keepTop
+        self.seed = seed
+    }
+
+    /// The configurations round `number` samples from `space` (no evaluation).
+    public func configurations(round number: Int, space: SearchSpace) -> [Configuration] {
+        var rng = RandomGenerator(seed: searchSeed(seed, 0x5EA_0000 &+ UInt64(number)))
+        return space.samples(trialsPerRound, using: &rng)
+    }
+
+    /// Runs every round, at most `jobs` trials at a time. `roundDidEnd` sees each finished
+    /// round (for progress output). Rethrows the first error an evaluation throws.
+    public func run(jobs: Int = 1, evaluate: @escaping TrialEvaluation,
+                    roundDidEnd: (Round) -> Void = { _ in }) async throws -> [Round] {
+        var result: [Round] = []
+        var current = space
+        var all: [SearchTrial] = []
+        for number in 1...rounds {
+            if number > 1 {
+                let top = SearchTrial.ranked(all).filter { $0.score != nil }.prefix(keepTop).map(\.configuration)
+                current = current.shrunk(around: Array(top), margin: margin, maxFraction: maxFraction)
+            }
+            let configurations = configurations(round: number, space: current)
+            let firstIndex = (number - 1) * trialsPerRound
+            let trials = try await evaluateTrials(configurations, source: .random(round: number), firstIndex: firstIndex,
+                                                  seed: seed, jobs: jobs, evaluate: evaluate)
+            all += trials
+            let round = Round(number: number, space: current, trials: trials)
+            roundDidEnd(round)
+            result.append(round)
+        }
+        return result
+    }
+}
+
+/// Grid search over a space with about `budget` trials (``SearchSpace/grid(budget:)``),
+/// for comparison with random search at the same cost.
+public struct GridSearch: Sendable {
+    public var space: SearchSpace
+    public var budget: Int
+    public var seed: UInt64
+
+    public init(space: SearchSpace, budget: Int, seed: UInt64 = 1) {
+        self.space = space
+        self.budget = budget
+        self.seed = seed
+    }
+
+    public var configurations: [Configuration] { space.grid(budget: budget) }
+
+    public func run(jobs: Int = 1, evaluate: @escaping TrialEvaluation) async throws -> [SearchTrial] {
+        try await evaluateTrials(configurations, source: .grid, firstIndex: 0, seed: seed ^ 0x6E1D, jobs: jobs, evaluate: evaluate)
+    }
+}
+
+/// Evaluates `configurations` with at most `jobs` running at once; trial `k` gets index
+/// `firstIndex + k` and the seed derived from (`seed`, index). Results keep input order.
+func evaluateTrials(_ configurations: [Configuration], source: TrialSource, firstIndex: Int, seed: UInt64,
+                    jobs: Int, evaluate: @escaping TrialEvaluation) async throws -> [SearchTrial] {
+    let items = configurations.enumerated().map { k, c in (index: firstIndex + k, configuration: c, seed: searchSeed(seed, UInt64(firstIndex + k))) }
+    let results = try await parallelMap(items, jobs: jobs) { item in try evaluate(item.configuration, item.seed) }
+    return zip(items, results).map { item, r in
+        SearchTrial(index: item.index, source: source, configuration: item.configuration, seed: item.seed, result: r)
+    }
+}
+
+/// `body` applied to every element with at most `jobs` calls in flight (structured
+/// concurrency: a task group that starts the next element whenever one finishes);
+/// results in input order. The first error cancels the rest and is rethrown.
+///
+/// `body` runs synchronously on the concurrency pool's threads, so more jobs than cores
+/// only queue; the results never depend on `jobs`.
+public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int,
+                                                  _ body: @escaping @Sendable (T) throws -> R) async throws -> [R] {
+    precondition(jobs >= 1, "parallelMap: jobs must be at least 1")
+    return try await withThrowingTaskGroup(of: (Int, R).self) { group in
+        var results = [R?](repeating: nil, count: items.count)
+        var next = 0
+        while next < min(jobs, items.count) {
+            let i = next, item = items[i]
+            group.addTask { (i, try body(item)) }
+            next += 1
+        }
+        while let (i, r) = try await group.next() {
+            results[i] = r
+            if next < items.count {
+                let j = next, item = items[j]
+                group.addTask { (j, try body(item)) }
+                next += 1
+            }
+        }
+        return results.map { $0! }
+    }
+}
+
+/// SplitMix64 of a seed and a stream number: independent seeds per trial and round.
+func searchSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
+    var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (stream &+ 1)
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
