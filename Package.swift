@@ -41,7 +41,6 @@ let modules: [Module] = [
     Module(name: "KilnLayers", package: "Layers", dependencies: ["KilnRegistry", "KilnTensor", "KilnInit"]),
     Module(name: "KilnData", package: "Data", dependencies: ["KilnTensor", "CZlib"]),
     Module(name: "KilnAugmentation", package: "Augmentation", dependencies: ["CLibPNG", "KilnRegistry", "KilnTensor", "KilnData"]),
-    Module(name: "_PNGFuzzMain", package: "Augmentation", isTestSupport: true),
     Module(name: "KilnOptimizers", package: "Optimizers", dependencies: ["KilnRegistry", "KilnTensor"]),
     Module(name: "KilnPlot", package: "Plot"),
     Module(name: "KilnTraining", package: "Training",
@@ -74,7 +73,9 @@ let examples: [(product: String, target: String, dependencies: [String])] = [
     ("optimizer-trajectories", "OptimizerTrajectories", ["KilnOptimizers", "KilnPlot", "KilnTensor", "ArgumentParser"]),
     ("augment-image", "AugmentImage", ["KilnAugmentation", "KilnTensor", "ArgumentParser"]),
     ("export-png", "ExportPNG", ["KilnAugmentation", "KilnData", "ArgumentParser"]),
-    ("png-fuzz", "PNGFuzz", ["KilnAugmentation", "_PNGFuzzMain"]),
+    ("png-fuzz", "PNGFuzz", ["KilnAugmentation", "KilnFuzzMain"]),
+    ("spec-fuzz", "SpecFuzz", ["KilnRegistry", "KilnInit", "KilnOptimizers", "KilnRegularizers", "KilnLayers", "KilnAugmentation", "KilnFuzzMain"]),
+    ("idx-fuzz", "IDXFuzz", ["KilnData", "KilnFuzzMain"]),
 ]
 
 // MARK: - Derived
@@ -108,6 +109,9 @@ let exampleSupport: Target = .target(
                    "KilnRegularizers", "KilnTensor", "KilnTraining", "ArgumentParser"].map(dependency),
     path: "Examples/ExampleSupport")
 
+/// The weak C `main` of the fuzz executables (libFuzzer's replaces it): not a product.
+let fuzzMain: Target = .target(name: "KilnFuzzMain", path: "Examples/FuzzMain")
+
 let exampleTargets: [Target] = examples.map { example in
     .executableTarget(
         name: example.target,
@@ -123,5 +127,5 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
-    targets: systemLibraries + libraryTargets + testTargetList + [exampleSupport] + exampleTargets
+    targets: systemLibraries + libraryTargets + testTargetList + [exampleSupport, fuzzMain] + exampleTargets
 )
