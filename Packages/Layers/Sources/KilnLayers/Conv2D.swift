@@ -86,6 +86,9 @@ public final class Conv2D: Layer {
         guard h + 2 * padding >= kernel, w + 2 * padding >= kernel else {
             throw LayerError(layer: description, message: "input \(describeShape(inputShape)) (CxHxW) is smaller than the \(kernel)x\(kernel) kernel with padding \(padding)")
         }
+        _ = try LayerLimits.elementCount([filters, c, kernel, kernel], of: "the weight", layer: description)
+        let (oh, ow) = ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
+        _ = try LayerLimits.elementCount([c * kernel * kernel, oh, ow], of: "one example's im2col columns", layer: description)
         (channels, height, width) = (c, h, w)
         outHeight = (h + 2 * padding - kernel) / stride + 1
         outWidth = (w + 2 * padding - kernel) / stride + 1

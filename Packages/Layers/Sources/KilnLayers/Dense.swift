@@ -77,6 +77,7 @@ public final class Dense: Layer {
         if let declaredInputs, declaredInputs != n {
             throw LayerError(layer: description, message: "declared \(declaredInputs) inputs but the input \(describeShape(inputShape)) has \(n) features")
         }
+        _ = try LayerLimits.elementCount([n, units], of: "the weight", layer: description)
         inputs = n
         let fan = Fan.dense(inputs: n, outputs: units)
         weight = Parameter(name: "\(name).weight", value: initializer.make(shape: [n, units], fan: fan, rng: &rng))

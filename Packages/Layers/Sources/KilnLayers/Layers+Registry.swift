@@ -38,9 +38,9 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
     }
     registry.register("conv", aliases: ["conv2d"]) { spec in
         let filters = try spec.int("filters", at: 0, in: 1...)
-        let kernel = try spec.int("kernel", at: 1, in: 1...)
-        let stride = try spec.int("stride", at: 2, default: 1, in: 1...)
-        let padding = try spec.int("padding", at: 3, default: 0, in: 0...)
+        let kernel = try spec.int("kernel", at: 1, in: 1...LayerLimits.maximumExtent)
+        let stride = try spec.int("stride", at: 2, default: 1, in: 1...LayerLimits.maximumExtent)
+        let padding = try spec.int("padding", at: 3, default: 0, in: 0...LayerLimits.maximumExtent)
         let (initializer, initSpec) = try spec.initializer("init", default: "he-normal")
         let (biasInitializer, biasSpec) = try spec.initializer("bias_init", default: "zeros")
         return Conv2D(filters: filters, kernel: kernel, stride: stride, padding: padding,
@@ -48,12 +48,12 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
                       biasInitializer: biasInitializer, biasInitializerSpec: biasSpec)
     }
     registry.register("maxpool", aliases: ["max-pool", "maxpool2d"]) { spec in
-        let size = try spec.int("size", at: 0, in: 1...)
-        return MaxPool2D(size: size, stride: try spec.int("stride", at: 1, default: size, in: 1...))
+        let size = try spec.int("size", at: 0, in: 1...LayerLimits.maximumExtent)
+        return MaxPool2D(size: size, stride: try spec.int("stride", at: 1, default: size, in: 1...LayerLimits.maximumExtent))
     }
     registry.register("avgpool", aliases: ["avg-pool", "avgpool2d"]) { spec in
-        let size = try spec.int("size", at: 0, in: 1...)
-        return AvgPool2D(size: size, stride: try spec.int("stride", at: 1, default: size, in: 1...))
+        let size = try spec.int("size", at: 0, in: 1...LayerLimits.maximumExtent)
+        return AvgPool2D(size: size, stride: try spec.int("stride", at: 1, default: size, in: 1...LayerLimits.maximumExtent))
     }
     registry.register("flatten") { _ in Flatten() }
     registry.register("sigmoid") { _ in Sigmoid() }

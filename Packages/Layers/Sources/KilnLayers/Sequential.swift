@@ -69,6 +69,7 @@ public final class Sequential: Layer {
             let layerName = name.isEmpty ? "\(i).\(kind)" : "\(name).\(i).\(kind)"
             do {
                 shape = try layer.build(inputShape: shape, name: layerName, rng: &rng)
+                _ = try LayerLimits.elementCount(shape, of: "its output", layer: layer.description)
             } catch var error as LayerError {
                 if error.index == nil { error.index = i }
                 throw error

@@ -52,3 +52,29 @@ import _KilnTestSupport
     var rng = RandomGenerator(seed: 1)
     #expect(throws: LayerError.self) { try Sequential([]).build(inputShape: [3], name: "", rng: &rng) }
 }
+
+/// Absurd sizes are build errors naming the layer, before any memory is asked for (an
+/// allocation of 784 x 10^11 weights, or an overflowing product, would otherwise crash).
+@Test(arguments: [
+    ("dense(100000000000)|dense(10)", [784], "layer 0 dense"),
+    ("flatten|dense(3000000000000)", [1, 28, 28], "layer 1 dense"),
+    ("flatten|dense(20000)|dense(20000)", [1, 28, 28], "layer 2 dense"),
+    ("conv(100000000, kernel=3)|flatten|dense(10)", [1, 28, 28], "layer 0 conv"),
+    ("conv(4, kernel=3, padding=60000)|flatten|dense(10)", [1, 28, 28], "layer 0 conv"),
+])
+func absurdSizesAreBuildErrors(spec: String, input: [Int], names: String) {
+    var rng = RandomGenerator(seed: 1)
+    do {
+        _ = try Sequential.build(spec: spec, inputShape: input, rng: &rng)
+        Issue.record("\(spec) was built")
+    } catch {
+        #expect("\(error)".hasPrefix(names), "\(error)")
+        #expect("\(error)".contains("limit"), "\(error)")
+    }
+}
+
+@Test func extentsOverTheLimitAreSpecErrors() {
+    for spec in ["conv(4, kernel=70000)", "conv(4, kernel=3, padding=70000)", "maxpool(70000)", "avgpool(2, stride=70000)"] {
+        #expect(throws: (any Error).self, "\(spec)") { _ = try layers.make(spec) }
+    }
+}
