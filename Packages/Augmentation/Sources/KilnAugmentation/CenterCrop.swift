@@ -14,6 +14,12 @@ public struct CenterCrop: Transform {
         .shift(width: self.width, height: self.height,
                dx: floorDiv(width - self.width, 2), dy: floorDiv(height - self.height, 2), border: .constant(0))
     }
+    /// The window must not be larger than the image.
+    public func checkInput(width: Int, height: Int) throws(ImageError) {
+        guard self.width <= width, self.height <= height else {
+            throw ImageError("'\(self)' is larger than the \(width)x\(height) image")
+        }
+    }
     public var description: String { "center-crop(width=\(width), height=\(height))" }
 }
 

@@ -14,5 +14,11 @@ public struct Crop: Transform {
     public func warp(width: Int, height: Int, rng: inout RandomGenerator) -> Warp {
         .shift(width: self.width, height: self.height, dx: x, dy: y, border: .constant(0))
     }
+    /// The window must lie inside the image.
+    public func checkInput(width: Int, height: Int) throws(ImageError) {
+        guard x >= 0, y >= 0, x + self.width <= width, y + self.height <= height else {
+            throw ImageError("'\(self)' reaches outside the \(width)x\(height) image")
+        }
+    }
     public var description: String { "crop(x=\(x), y=\(y), width=\(width), height=\(height))" }
 }

@@ -4,9 +4,10 @@ import KilnTensor
 /// image by `padding` pixels on every side (constant 0, edge pixels, or reflection without
 /// repeating the edge, as torchvision's `RandomCrop`), then takes a `width` x `height`
 /// window at a uniform random position: left `i - padding` with `i` uniform in
-/// `0...(W + 2 padding - width)`, top likewise. Exact. When the padded image is smaller than
-/// the window, the window is centred (no randomness in that axis) and the rest reads the
-/// padding. Draws two integers per image.
+/// `0...(W + 2 padding - width)`, top likewise. Exact. Draws two integers per image.
+/// A window larger than the padded image is an error in a checked pipeline
+/// (``checkInput(width:height:)``, as torchvision's `RandomCrop` without `pad_if_needed`);
+/// applied unchecked, the window is centred in that axis and the rest reads the padding.
 public struct RandomCrop: Transform {
     /// How the padding is filled.
     public enum PaddingMode: String, Sendable, CaseIterable { case constant, edge, reflect }
@@ -34,6 +35,12 @@ public struct RandomCrop: Transform {
         return .shift(width: self.width, height: self.height, dx: dx, dy: dy, border: border)
     }
 
+    /// The window must fit in the padded image.
+    public func checkInput(width: Int, height: Int) throws(ImageError) {
+        guard self.width <= width + 2 * padding, self.height <= height + 2 * padding else {
+            throw ImageError("'\(self)' is larger than the \(width)x\(height) image with padding \(padding)")
+        }
+    }
     public var description: String {
         "random-crop(width=\(width), height=\(height), padding=\(padding), padding_mode=\(paddingMode.rawValue))"
     }

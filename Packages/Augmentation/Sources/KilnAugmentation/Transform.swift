@@ -26,9 +26,15 @@ public protocol Transform: Sendable, CustomStringConvertible {
     func outputSize(width: Int, height: Int) -> (width: Int, height: Int)
     /// The warp for one image of `width` x `height`, drawing random parameters from `rng`.
     func warp(width: Int, height: Int, rng: inout RandomGenerator) -> Warp
+    /// Throws when the transform cannot apply to a `width` x `height` image (a crop window
+    /// reaching outside it). ``TransformPipeline/checkedOutputSize(width:height:pixelLimit:)``
+    /// calls it stage by stage. The default accepts every size.
+    func checkInput(width: Int, height: Int) throws(ImageError)
 }
 
 extension Transform {
+    public func checkInput(width: Int, height: Int) throws(ImageError) {}
+
     /// Applies this transform alone (one warp, one sampling).
     public func apply(_ image: FloatImage, rng: inout RandomGenerator) -> FloatImage {
         TransformPipeline(stages: [self]).apply(image, rng: &rng)

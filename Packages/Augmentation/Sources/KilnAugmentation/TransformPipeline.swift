@@ -37,12 +37,14 @@ public struct TransformPipeline: Sendable, CustomStringConvertible {
         return size
     }
 
-    /// The output size for `width` x `height`, checked: throws ``ImageError`` when the
+    /// The output size for `width` x `height`, checked: throws ``ImageError`` when a stage
+    /// cannot apply to the size it receives (a crop window outside the image), or when the
     /// output (or any stage's) has more than `pixelLimit` pixels (default 64 Mpixel), so a
     /// spec like `resize(100000, 100000)` is an error instead of a failed allocation.
     public func checkedOutputSize(width: Int, height: Int, pixelLimit: Int = PNG.defaultPixelLimit) throws(ImageError) -> (width: Int, height: Int) {
         var size = (width: width, height: height)
         for stage in stages {
+            try stage.checkInput(width: size.width, height: size.height)
             size = stage.outputSize(width: size.width, height: size.height)
             let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
             guard !overflow, pixels <= pixelLimit else {

@@ -247,6 +247,25 @@ enum RandomGeneratorBox { nonisolated(unsafe) static var rng = RandomGenerator(s
         }
     }
 
+    /// A crop window outside the image is an error of the checked pipeline (what the
+    /// examples and AugmentedDataset use), not a silently padded result.
+    @Test(arguments: [
+        ("crop(x=0, y=0, width=9, height=4)", true), ("crop(x=2, y=1, width=6, height=4)", false), ("crop(x=3, y=1, width=6, height=4)", true),
+        ("crop(x=-1, y=0, width=3, height=3)", true), ("center-crop(width=9, height=5)", true),
+        ("random-crop(width=13, height=5, padding=2)", true), ("random-crop(width=12, height=9, padding=2)", false),
+        ("crop(x=2, y=1, width=6, height=4)|center-crop(width=7, height=4)", true),
+        ("crop(x=2, y=1, width=6, height=4)|center-crop(width=6, height=4)", false),
+        ("center-crop(width=8, height=5)", false),
+    ])
+    func cropWindowsOutsideTheImageAreErrors(spec: String, fails: Bool) throws {
+        let pipeline = try TransformPipeline(spec)
+        if fails {
+            #expect(throws: ImageError.self, "\(spec)") { _ = try pipeline.checkedOutputSize(width: 8, height: 5) }
+        } else {
+            _ = try pipeline.checkedOutputSize(width: 8, height: 5)
+        }
+    }
+
     @Test func pipelinePrintsBack() throws {
         let text = "random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)|random-rotate(degrees=10)|random-scale(min=0.9, max=1.1)"
         let pipeline = try TransformPipeline(text)
