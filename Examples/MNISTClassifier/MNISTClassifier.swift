@@ -54,6 +54,10 @@ struct MNISTClassifier: ParsableCommand {
         let log = options.json ? printError : { print($0) }
 
         if let load { return try evaluateSaved(load, log: log) }
+        try checkOutputFile(save, flag: "--save")
+        try checkOutputFile(checkpoint, flag: "--checkpoint")
+        try checkOutputFile(plot, flag: "--plot")
+        try checkOutputFile(options.history, flag: "--history")
 
         let data = try ClassificationData.load(options)
         log("data: \(data.summary)")
