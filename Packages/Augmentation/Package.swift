@@ -10,8 +10,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KilnAugmentation", targets: ["KilnAugmentation"]),
-        // Not API: the weak C `main` of the png-fuzz example (Examples/PNGFuzz).
-        .library(name: "_PNGFuzzMain", targets: ["_PNGFuzzMain"]),
     ],
     dependencies: [
         .package(path: "../Registry"),
@@ -30,7 +28,6 @@ let package = Package(
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),
             ]),
-        .target(name: "_PNGFuzzMain"),
         .testTarget(
             name: "KilnAugmentationTests",
             dependencies: [
