@@ -45,6 +45,7 @@ let modules: [Module] = [
     Module(name: "KilnPlot", package: "Plot"),
     Module(name: "KilnTraining", package: "Training",
            dependencies: ["KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
+    Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnLayers", "KilnTraining"]),
 ]
 
 /// Test targets live in Packages/<Name>/Tests/<Target>, or in Tests/<Target> for the
@@ -61,6 +62,7 @@ let testTargets: [(name: String, package: String?, dependencies: [String])] = [
     ("KilnPlotTests", "Plot", ["KilnPlot"]),
     ("KilnTrainingTests", "Training",
      ["KilnTraining", "KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "_KilnTestSupport"]),
+    ("KilnEnsembleTests", "Ensemble", ["KilnEnsemble", "KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining"]),
     ("ExampleTests", nil, []),
 ]
 
@@ -68,6 +70,7 @@ let testTargets: [(name: String, package: String?, dependencies: [String])] = [
 let examples: [(product: String, target: String, dependencies: [String])] = [
     ("kiln-bench", "KilnBench", ["KilnTensor", "CBLAS", "KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining", "ArgumentParser"]),
     ("mnist-classifier", "MNISTClassifier", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
+    ("bagging-ensemble", "BaggingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("gradient-check", "GradientCheck", ["KilnLayers", "KilnTensor", "ArgumentParser"]),
     ("custom-optimizer", "CustomOptimizer", ["KilnOptimizers", "KilnTensor", "ArgumentParser"]),
     ("optimizer-trajectories", "OptimizerTrajectories", ["KilnOptimizers", "KilnPlot", "KilnTensor", "ArgumentParser"]),

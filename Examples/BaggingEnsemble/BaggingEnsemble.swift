@@ -1,0 +1,275 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import KilnAugmentation
+import KilnData
+import KilnEnsemble
+import KilnExampleSupport
+import KilnLayers
+import KilnTensor
+import KilnTraining
+
+/// `bagging-ensemble`: trains N members of the `mnist-classifier` model on bootstrap
+/// samples of the training set, in parallel, and reports each member, the soft or hard
+/// vote, the out-of-bag accuracy and how often the members agree.
+@main
+struct BaggingEnsemble: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bagging-ensemble",
+        abstract: "Train a bagging ensemble of classifiers on MNIST-style data (Fashion-MNIST by default).",
+        discussion: """
+        Each member trains the --model on its own bootstrap sample (drawn with replacement, \
+        --max-samples of the training set) from its own split of the --seed generator, \
+        so the ensemble is the same whatever --jobs. Members train --jobs at a time (default: \
+        the number of cores), each with max(1, cores / min(members, cores)) BLAS threads \
+        unless --threads is given. That default does not follow --jobs on purpose: OpenBLAS \
+        results depend on its thread count, and --jobs must not change the ensemble.
+
+        Examples:
+          bagging-ensemble                                   # 5 members of the default MLP, 10 epochs
+          bagging-ensemble --members 7 --voting hard --jobs 1
+          bagging-ensemble --max-samples 0.5 --save bagged   # a directory: ensemble.json + member-NN.safetensors
+          bagging-ensemble --load bagged                     # evaluate a saved ensemble
+          bagging-ensemble --plot curves.svg                 # the members' mean train/dev curves
+        """)
+
+    @OptionGroup var options: TrainingOptions
+
+    @Option(help: "Number of ensemble members.")
+    var members: Int = 5
+
+    @Option(name: .customLong("max-samples"), help: ArgumentHelp("Each member's sample size as a fraction of the training set, in (0, 1].", valueName: "fraction"))
+    var maxSamples: Double = 1.0
+
+    @Flag(name: .customLong("no-bootstrap"), help: "Draw each member's sample without replacement (pasting; use with --max-samples below 1).")
+    var noBootstrap = false
+
+    @Option(help: ArgumentHelp("Voting: soft (mean probability) or hard (majority, ties broken by mean probability). Default: soft, or the saved rule with --load.", valueName: "soft|hard"))
+    var voting: String?
+
+    @Option(help: ArgumentHelp("Members trained at the same time (default: the number of cores).", valueName: "J"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Save the ensemble to the directory DIR (written atomically).", valueName: "dir"))
+    var save: String?
+
+    @Option(help: ArgumentHelp("Load a saved ensemble from DIR and only evaluate it.", valueName: "dir"))
+    var load: String?
+
+    @Option(help: ArgumentHelp("Draw the members' mean train/dev loss and accuracy per epoch to FILE (SVG).", valueName: "file"))
+    var plot: String?
+
+    mutating func validate() throws {
+        guard members >= 1 && members <= 1000 else { throw ValidationError("--members must be between 1 and 1000, got \(members)") }
+        guard maxSamples > 0 && maxSamples <= 1 else { throw ValidationError("--max-samples must be in (0, 1], got \(maxSamples)") }
+        if let voting, Voting(rawValue: voting) == nil { throw ValidationError("--voting must be soft or hard, got '\(voting)'") }
+        if let jobs, jobs < 1 || jobs > 1000 { throw ValidationError("--jobs must be between 1 and 1000, got \(jobs)") }
+        if let load {
+            if load.isEmpty { throw ValidationError("--load needs a directory name") }
+            if save != nil { throw ValidationError("--load and --save cannot be combined") }
+            if plot != nil { throw ValidationError("--plot needs training; it cannot be combined with --load") }
+        }
+        if let save, save.isEmpty { throw ValidationError("--save needs a directory name") }
+    }
+
+    static func main() { CommandMain.run(BaggingEnsemble.self) }
+
+    /// Whether `--threads` was given (its shared default of 1 is replaced by
+    /// KilnEnsemble's `Parallelism` default when it was not).
+    var threadsGiven: Bool {
+        CommandLine.arguments.dropFirst().contains { $0 == "--threads" || $0.hasPrefix("--threads=") }
+    }
+
+    func run() throws {
+        let log = options.json ? printError : { print($0) }
+        if let load { return try evaluateSaved(load, log: log) }
+        let options = self.options
+        let voting = Voting(rawValue: self.voting ?? "soft")!
+
+        let data = try ClassificationData.load(options)
+        log("data: \(data.summary)")
+        var rng = RandomGenerator(seed: options.seed)
+        let probe: Sequential
+        do {
+            probe = try Sequential.build(spec: options.model, inputShape: data.inputShape, rng: &rng)
+        } catch {
+            throw ExampleError("--model \"\(options.model)\" does not fit the data (input \(data.inputShape)): \(error)")
+        }
+        guard probe.outputShape == [data.classNames.count] else {
+            throw ExampleError("--model \"\(options.model)\" ends with \(probe.outputShape) outputs, but the data has \(data.classNames.count) classes (end the spec with dense(\(data.classNames.count)))")
+        }
+        let bagging = try Bagging(members: members, maxSamples: maxSamples, bootstrap: !noBootstrap, seed: options.seed)
+        let parallelism = try Parallelism(members: members, jobs: jobs, blasThreads: threadsGiven ? options.threads : nil)
+        let sampleSize = bagging.sampleSize(population: data.train.count)
+        log("model: \(probe) -> \(probe.outputShape), \(probe.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
+        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.blasThreads) BLAS thread\(parallelism.blasThreads == 1 ? "" : "s") each (\(parallelism.cores) cores)")
+
+        let shared = SharedOptions(value: options)
+        let printer = LinePrinter()
+        let epochs = options.epochs
+        let json = options.json
+        let train = data.train, dev = data.dev
+        let ensemble: Ensemble = try runBlocking {
+            try await bagging.fit(train: train, dev: dev, epochs: epochs, parallelism: parallelism, voting: voting) { member in
+                let options = shared.value
+                var rng = RandomGenerator(seed: member.seed)
+                let model = try Sequential.build(spec: options.model, inputShape: member.train.inputShape, rng: &rng)
+                let trainer = try makeTrainer(model: model, options: options)
+                trainer.seed = member.seed
+                var fitted: any Dataset = member.train
+                if let spec = options.augment {
+                    let augmented = try AugmentedDataset(base: member.train, pipeline: TransformPipeline(spec), seed: member.seed)
+                    trainer.callbacks.append(EpochSetter(augmented))
+                    fitted = augmented
+                }
+                let index = member.index
+                trainer.callbacks.append(EpochObserver { record in
+                    if json {
+                        printer.print("{\"member\": \(index + 1), " + record.json.dropFirst())
+                    } else {
+                        printer.print("member \(index + 1) " + ProgressBar.summary(record, epochs: epochs))
+                    }
+                })
+                return MemberSetup(trainer: trainer, train: fitted)
+            }
+        }
+        let training = ensemble.training!
+
+        let report = ensemble.report(on: data.test)
+        let oob = ensemble.outOfBag!
+        log("")
+        log("member  sample  unique   dev acc  test acc  seconds")
+        for (i, record) in training.members.enumerated() {
+            let devAccuracy = record.history.last?.devAccuracy.map { formatFixed($0, 4) } ?? "-"
+            log(pad("\(i + 1)", 6) + pad("\(record.sampleSize)", 8) + pad(formatFixed(100 * Double(record.uniqueSamples) / Double(data.train.count), 1) + "%", 8)
+                + pad(devAccuracy, 10) + pad(formatFixed(report.memberAccuracies[i], 4), 10) + pad(formatFixed(record.seconds, 1), 9))
+        }
+        log("mean member test accuracy \(formatFixed(report.meanMemberAccuracy, 4)), best \(formatFixed(report.bestMemberAccuracy, 4))")
+        log("ensemble (\(voting) voting) test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(formatSigned(100 * report.gainOverBestMember)) points over the best member)")
+        log("out-of-bag accuracy \(formatFixed(oob.accuracy, 4)) on \(oob.counted) of \(oob.population) training images (those at least one member left out)")
+        log("members agree on \(formatFixed(100 * report.agreement, 1))% of (pair, image) cases; all \(members) agree on \(formatFixed(100 * report.unanimity, 1))% of test images")
+        log("training: \(formatFixed(training.seconds, 1)) s wall time, \(formatFixed(training.members.reduce(0) { $0 + $1.seconds }, 1)) s summed over members")
+        log(report.evaluation.confusion.rendered())
+
+        var diagnosis: Diagnosis?
+        if let dev = data.dev {
+            let d = Diagnosis(trainAccuracy: ensemble.evaluate(data.trainSubsetForDiagnosis).accuracy,
+                              devAccuracy: ensemble.evaluate(dev).accuracy, targetError: options.targetError)
+            diagnosis = d
+            log(d.description)
+        }
+        if let save {
+            do { try ensemble.save(to: save) } catch { throw ExampleError("--save: \(error)") }
+            log("saved the ensemble to \(save)/")
+        }
+        if let history = options.history { try writeHistory(training, to: history) }
+        if let plot { try TrainingPlot.write(history: training.meanHistory, bestEpoch: nil, to: plot) }
+        if options.json {
+            var fields: [(String, String)] = [
+                ("members", "[" + report.memberAccuracies.map(jsonNumber).joined(separator: ", ") + "]"),
+                ("mean_member_accuracy", jsonNumber(report.meanMemberAccuracy)),
+                ("best_member_accuracy", jsonNumber(report.bestMemberAccuracy)),
+                ("ensemble_accuracy", jsonNumber(report.accuracy)),
+                ("test_accuracy", jsonNumber(report.accuracy)),
+                ("test_loss", jsonNumber(report.evaluation.loss)),
+                ("oob_accuracy", jsonNumber(oob.accuracy)),
+                ("oob_counted", "\(oob.counted)"),
+                ("agreement", jsonNumber(report.agreement)),
+                ("unanimity", jsonNumber(report.unanimity)),
+                ("voting", "\"\(voting)\""),
+                ("jobs", "\(parallelism.jobs)"),
+                ("blas_threads", "\(parallelism.blasThreads)"),
+                ("epochs_run", "[" + training.members.map { "\($0.history.count)" }.joined(separator: ", ") + "]"),
+                ("train_seconds", jsonNumber(training.seconds)),
+                ("member_seconds", "[" + training.members.map { jsonNumber($0.seconds) }.joined(separator: ", ") + "]"),
+            ]
+            if let diagnosis {
+                fields += [("train_error", jsonNumber(diagnosis.trainError)), ("dev_error", jsonNumber(diagnosis.devError))]
+            }
+            print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+        }
+    }
+
+    /// `--load`: rebuild every member from the manifest, evaluate the vote on the test set.
+    func evaluateSaved(_ path: String, log: (String) -> Void) throws {
+        let ensemble: Ensemble
+        do { ensemble = try Ensemble.load(from: path) } catch { throw ExampleError("--load: \(error)") }
+        if let voting { ensemble.voting = Voting(rawValue: voting)! }
+        BLAS.threadCount = options.threads
+        let data = try ClassificationData.load(options, inputShape: ensemble.inputShape, testOnly: true)
+        guard data.classNames.count == ensemble.classNames.count else {
+            throw ExampleError("--load: the ensemble has \(ensemble.classNames.count) classes, the data \(data.classNames.count)")
+        }
+        let report = ensemble.report(on: data.test)
+        log("ensemble: \(ensemble.members.count) members, \(ensemble.voting) voting")
+        for (i, accuracy) in report.memberAccuracies.enumerated() { log("member \(i + 1) test accuracy \(formatFixed(accuracy, 4))") }
+        log("ensemble test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(data.test.count) images)")
+        if let oob = ensemble.outOfBag { log("out-of-bag accuracy when trained \(formatFixed(oob.accuracy, 4))") }
+        log("members agree on \(formatFixed(100 * report.agreement, 1))% of (pair, image) cases")
+        log(report.evaluation.confusion.rendered())
+        if options.json {
+            print("{\"members\": [" + report.memberAccuracies.map(jsonNumber).joined(separator: ", ") + "], "
+                + "\"mean_member_accuracy\": \(jsonNumber(report.meanMemberAccuracy)), "
+                + "\"ensemble_accuracy\": \(jsonNumber(report.accuracy)), \"test_accuracy\": \(jsonNumber(report.accuracy)), "
+                + "\"oob_accuracy\": \(jsonNumber(ensemble.outOfBag?.accuracy ?? .nan)), "
+                + "\"agreement\": \(jsonNumber(report.agreement)), \"train_seconds\": 0}")
+        }
+    }
+
+    /// `--history FILE`: every member's epochs, CSV with a leading member column (`.csv`)
+    /// or JSON lines with a `member` key.
+    func writeHistory(_ training: EnsembleTraining, to path: String) throws {
+        var lines: [String] = []
+        if path.hasSuffix(".csv") {
+            lines.append("member," + EpochRecord.csvHeader)
+            for m in training.members { lines += m.history.map { "\(m.index + 1)," + $0.csvRow } }
+        } else {
+            for m in training.members { lines += m.history.map { "{\"member\": \(m.index + 1), " + $0.json.dropFirst() } }
+        }
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: path)
+    }
+}
+
+/// Right-aligns `text` in `width` columns.
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}
+
+/// `+0.52` / `-0.10`.
+func formatSigned(_ x: Double) -> String { (x >= 0 ? "+" : "") + formatFixed(x, 2) }
+
+/// The parsed flags, read by every member's task. `TrainingOptions` is a struct of
+/// strings and numbers (value semantics) that nobody mutates after parsing.
+struct SharedOptions: @unchecked Sendable {
+    let value: TrainingOptions
+}
+
+/// Prints whole lines from several member tasks without interleaving them.
+final class LinePrinter: Sendable {
+    private let lock = NSLock()
+    func print(_ line: String) {
+        lock.withLock {
+            Swift.print(line)
+            fflush(nil)
+        }
+    }
+}
+
+/// Runs an async computation from synchronous code (the command's `run`) and waits for
+/// it. The result crosses back through a box guarded by the semaphore's happens-before.
+func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+/// The result of `runBlocking`'s task: written once by the task before it signals the
+/// semaphore, read once after the wait.
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}

@@ -1,0 +1,244 @@
+import Dispatch
+import KilnData
+import KilnLayers
+import KilnTensor
+import KilnTraining
+
+/// What ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:makeMember:)`` hands the
+/// member factory: who the member is and what it trains on.
+public struct MemberContext {
+    /// 0-based member number.
+    public let index: Int
+    /// The member's own seed (from its split of the bagging generator): use it for the
+    /// initial weights and as the trainer's seed.
+    public let seed: UInt64
+    public let sample: BootstrapSample
+    /// `train.subset(sample.indices)`: the member's sample as a view sharing the training
+    /// set's storage (nothing is copied).
+    public let train: TensorDataset
+}
+
+/// What the member factory returns: a ready trainer and, optionally, the dataset it fits
+/// (default: ``MemberContext/train``; pass an augmented view of it, for instance).
+public struct MemberSetup {
+    public var trainer: Trainer
+    public var train: (any Dataset)?
+
+    public init(trainer: Trainer, train: (any Dataset)? = nil) {
+        self.trainer = trainer
+        self.train = train
+    }
+}
+
+/// One trained member's record.
+public struct MemberRecord: Sendable, Equatable, Codable {
+    public var index: Int
+    public var seed: UInt64
+    /// Draws in its sample, and distinct examples among them.
+    public var sampleSize: Int
+    public var uniqueSamples: Int
+    /// Its epochs (train and dev loss/accuracy).
+    public var history: [EpochRecord]
+    /// Wall time of its `fit`, in seconds.
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case index, seed, sampleSize = "sample_size", uniqueSamples = "unique_samples", seconds
+    }
+
+    public init(index: Int, seed: UInt64, sampleSize: Int, uniqueSamples: Int, history: [EpochRecord] = [], seconds: Double = 0) {
+        self.index = index
+        self.seed = seed
+        self.sampleSize = sampleSize
+        self.uniqueSamples = uniqueSamples
+        self.history = history
+        self.seconds = seconds
+    }
+
+    // The seed is written as a string: JSON numbers above 2^53 lose digits in most readers.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        index = try c.decode(Int.self, forKey: .index)
+        guard let seed = UInt64(try c.decode(String.self, forKey: .seed)) else {
+            throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "seed is not an unsigned 64-bit integer")
+        }
+        self.seed = seed
+        sampleSize = try c.decode(Int.self, forKey: .sampleSize)
+        uniqueSamples = try c.decode(Int.self, forKey: .uniqueSamples)
+        seconds = try c.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
+        history = []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(String(seed), forKey: .seed)
+        try c.encode(sampleSize, forKey: .sampleSize)
+        try c.encode(uniqueSamples, forKey: .uniqueSamples)
+        try c.encode(seconds, forKey: .seconds)
+    }
+}
+
+/// How an ensemble was trained: the bagging settings, the parallel plan, each member's
+/// record, and each member's predictions on its out-of-bag examples (kept so the
+/// out-of-bag score can be recomputed for another voting rule or weights).
+public struct EnsembleTraining: Sendable {
+    public var bagging: Bagging
+    public var parallelism: Parallelism
+    public var members: [MemberRecord]
+    /// Wall time of the whole `fit` (members in parallel), in seconds.
+    public var seconds: Double
+    /// The training set's labels (the out-of-bag population).
+    public var labels: [Int]
+    /// Per member: its out-of-bag example indices (ascending) and its class
+    /// probabilities on them, `[indices.count, classes]`.
+    public var outOfBagPredictions: [(indices: [Int], probabilities: Tensor)]
+
+    /// The out-of-bag accuracy with the given rule and member weights (nil: equal).
+    public func outOfBagScore(voting: Voting, weights: [Double]? = nil) -> OutOfBagScore {
+        let classes = outOfBagPredictions.first?.probabilities.shape.last ?? 1
+        var oob = OutOfBag(population: labels.count, classes: max(1, classes))
+        for (m, member) in outOfBagPredictions.enumerated() {
+            oob.add(probabilities: member.probabilities, at: member.indices, weight: weights?[m] ?? 1)
+        }
+        return oob.score(labels: labels, voting: voting)
+    }
+
+    /// The members' mean learning curves: for epoch `e`, the mean of every member's
+    /// record of epoch `e` (members stopped early before `e` drop out of the mean).
+    /// Losses, accuracies, seconds and samples per second are averaged; the learning rate
+    /// is the first member's.
+    public var meanHistory: [EpochRecord] {
+        let longest = members.map(\.history.count).max() ?? 0
+        return (0..<longest).map { e in
+            let records = members.compactMap { $0.history.count > e ? $0.history[e] : nil }
+            func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+            func meanOptional(_ values: [Double?]) -> Double? {
+                let present = values.compactMap { $0 }
+                return present.count == values.count && !present.isEmpty ? mean(present) : nil
+            }
+            return EpochRecord(
+                epoch: e + 1, trainLoss: mean(records.map(\.trainLoss)), trainAccuracy: mean(records.map(\.trainAccuracy)),
+                penalty: mean(records.map(\.penalty)), devLoss: meanOptional(records.map(\.devLoss)),
+                devAccuracy: meanOptional(records.map(\.devAccuracy)), learningRate: records[0].learningRate,
+                seconds: mean(records.map(\.seconds)), samplesPerSecond: mean(records.map(\.samplesPerSecond)),
+                skippedSteps: records.reduce(0) { $0 + $1.skippedSteps })
+        }
+    }
+}
+
+extension Bagging {
+    /// Trains the members in parallel and returns the ensemble.
+    ///
+    /// For each member (in order of ``plans(population:)``), `makeMember` builds a fresh
+    /// model and trainer from the ``MemberContext``; the member then fits its sample for
+    /// `epochs` epochs, with `dev` (shared, read-only) for its dev curves and early
+    /// stopping, and predicts its out-of-bag examples. At most `parallelism.jobs` members
+    /// run at once as child tasks of a task group; the next one starts when one finishes.
+    /// The BLAS thread count is set to `parallelism.blasThreads` meanwhile (see
+    /// ``Parallelism`` on why it is process-wide).
+    ///
+    /// `makeMember` runs on the member's task: it must create its own model, optimizer and
+    /// callbacks (nothing shared between members except read-only data). A callback that
+    /// prints from several members at once should take a lock.
+    ///
+    /// The first member to fail ends the fit with ``EnsembleError/memberFailed(member:message:)``;
+    /// the other members stop at the end of their current epoch.
+    public func fit(
+        train: TensorDataset, dev: (any Dataset)? = nil, epochs: Int,
+        parallelism: Parallelism? = nil, voting: Voting = .soft, weights: [Double]? = nil,
+        makeMember: @escaping @Sendable (MemberContext) throws -> MemberSetup
+    ) async throws -> Ensemble {
+        guard epochs >= 1 else { throw EnsembleError.invalidConfiguration("epochs must be at least 1, got \(epochs)") }
+        guard train.count > 0 else { throw EnsembleError.invalidConfiguration("the training set is empty") }
+        if let weights { try Voting.checkWeights(weights, members: members) }
+        let plan = try parallelism ?? Parallelism(members: members)
+        let plans = self.plans(population: train.count)
+        let previousThreads = BLAS.threadCount
+        BLAS.threadCount = plan.blasThreads
+        defer { BLAS.threadCount = previousThreads }
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        var outcomes = [MemberOutcome?](repeating: nil, count: members)
+        try await withThrowingTaskGroup(of: MemberOutcome.self) { group in
+            var next = 0
+            while next < min(plan.jobs, plans.count) {
+                let memberPlan = plans[next]
+                group.addTask { try Bagging.trainMember(memberPlan, train: train, dev: dev, epochs: epochs, makeMember: makeMember) }
+                next += 1
+            }
+            while let outcome = try await group.next() {
+                outcomes[outcome.record.index] = outcome
+                if next < plans.count {
+                    let memberPlan = plans[next]
+                    group.addTask { try Bagging.trainMember(memberPlan, train: train, dev: dev, epochs: epochs, makeMember: makeMember) }
+                    next += 1
+                }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let finished = outcomes.map { $0! }
+        let ensemble = try Ensemble(members: finished.map(\.model.value), inputShape: train.inputShape,
+                                    classNames: train.classNames, voting: voting, weights: weights)
+        ensemble.bagging = self
+        ensemble.training = EnsembleTraining(
+            bagging: self, parallelism: plan, members: finished.map(\.record), seconds: seconds, labels: train.labels,
+            outOfBagPredictions: finished.map { ($0.outOfBag, $0.outOfBagProbabilities) })
+        ensemble.outOfBag = ensemble.training!.outOfBagScore(voting: voting, weights: weights)
+        return ensemble
+    }
+
+    /// Builds, trains and scores one member on the calling task.
+    static func trainMember(
+        _ plan: MemberPlan, train: TensorDataset, dev: (any Dataset)?, epochs: Int,
+        makeMember: @Sendable (MemberContext) throws -> MemberSetup
+    ) throws -> MemberOutcome {
+        try Task.checkCancellation()
+        let context = MemberContext(index: plan.index, seed: plan.seed, sample: plan.sample, train: train.subset(plan.sample.indices))
+        let setup: MemberSetup
+        do { setup = try makeMember(context) } catch { throw EnsembleError.memberFailed(member: plan.index, message: "\(error)") }
+        let trainer = setup.trainer
+        let model = trainer.model
+        guard model.inputShape == train.inputShape, model.outputShape == [train.classNames.count] else {
+            throw EnsembleError.memberFailed(member: plan.index, message:
+                "the model maps \(model.inputShape) to \(model.outputShape); the data needs \(train.inputShape) to [\(train.classNames.count)]")
+        }
+        trainer.callbacks.append(CancellationCheck())
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            try trainer.fit(train: setup.train ?? context.train, dev: dev, epochs: epochs)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw EnsembleError.memberFailed(member: plan.index, message: "\(error)")
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let outOfBag = plan.sample.outOfBag
+        let probabilities = Ensemble.memberProbabilities(model, data: train, indices: outOfBag, batchSize: trainer.evaluationBatchSize)
+        let record = MemberRecord(index: plan.index, seed: plan.seed, sampleSize: plan.sample.count,
+                                  uniqueSamples: plan.sample.uniqueCount, history: trainer.history, seconds: seconds)
+        return MemberOutcome(record: record, model: ModelTransfer(value: model), outOfBag: outOfBag, outOfBagProbabilities: probabilities)
+    }
+}
+
+/// What a member's task returns to the parent.
+struct MemberOutcome: Sendable {
+    var record: MemberRecord
+    var model: ModelTransfer
+    var outOfBag: [Int]
+    var outOfBagProbabilities: Tensor
+}
+
+/// Hands a trained model from the member's task to the parent. `Sequential` is a class
+/// with mutable layer state and not `Sendable`; the transfer is safe because the task
+/// that created the model ends when it returns it, so exactly one task owns it at a time.
+struct ModelTransfer: @unchecked Sendable {
+    let value: Sequential
+}
+
+/// Stops a member at the end of an epoch once its task is cancelled (another member failed).
+final class CancellationCheck: TrainingCallback {
+    func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {
+        try Task.checkCancellation()
+    }
+}

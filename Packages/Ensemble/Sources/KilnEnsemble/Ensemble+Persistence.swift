@@ -1,0 +1,270 @@
+import Foundation
+import KilnLayers
+import KilnTensor
+import KilnTraining
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Saving and loading an ensemble as a directory:
+///
+/// ```
+/// bagged/
+///   ensemble.json            the manifest (below)
+///   member-01.safetensors    Trainer.modelFile of member 1: model/<name> tensors + kiln.* metadata
+///   member-02.safetensors    ...
+/// ```
+///
+/// `ensemble.json` holds `format` ("kiln-ensemble"), `version` (1), `voting` ("soft" or
+/// "hard"), `weights` (null or one number per member), `input_shape`, `class_names`,
+/// `bagging` (`members`, `max_samples`, `bootstrap`, `seed` as a string), `out_of_bag`
+/// (`correct`, `counted`, `population`, with the voting rule and weights used in
+/// training) and `members`: per member its `file`, `model` spec and `training` record
+/// (`seed`, `sample_size`, `unique_samples`, `seconds`). Each member file opens on its own
+/// in `mnist-classifier --load`, PyTorch or NumPy.
+///
+/// Writing is atomic at the directory level: everything is written into a temporary
+/// directory next to the destination (`.<name>.tmp-<pid>-<n>`), each file flushed with
+/// `fsync`, and the temporary directory is then renamed to the destination. An existing
+/// ensemble directory is replaced by an atomic exchange (Linux `renameat2(RENAME_EXCHANGE)`;
+/// elsewhere two renames, so a crash between them leaves the new directory under the
+/// temporary name and the old one gone, never a mixture). A reader sees the old ensemble
+/// or the new one, never a half-written directory. A destination that exists and is not
+/// an ensemble directory (no `ensemble.json`) is never replaced.
+extension Ensemble {
+    /// The manifest's file name inside the directory.
+    public static let manifestName = "ensemble.json"
+
+    /// Writes the ensemble to the directory `path` atomically (see above).
+    public func save(to path: String) throws {
+        let destination = Ensemble.trimmed(path)
+        func fail(_ message: String) -> EnsembleError { .persistence(path: destination, message: message) }
+        guard !destination.isEmpty else { throw fail("empty directory name") }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = fm.fileExists(atPath: destination, isDirectory: &isDirectory)
+        if exists && !(isDirectory.boolValue && fm.fileExists(atPath: destination + "/" + Ensemble.manifestName)) {
+            throw fail("exists and is not a Kiln ensemble directory (no \(Ensemble.manifestName)); not replacing it")
+        }
+        let url = URL(fileURLWithPath: destination)
+        let parent = url.deletingLastPathComponent().path
+        let temporary = parent + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(Ensemble.nextTemporaryNumber())"
+        guard mkdir(temporary, 0o755) == 0 else {
+            throw fail("cannot create \(temporary): \(String(cString: strerror(errno)))")
+        }
+        var renamed = false
+        defer { if !renamed { try? fm.removeItem(atPath: temporary) } }
+
+        var entries: [EnsembleManifest.Member] = []
+        let width = max(2, "\(members.count)".count)
+        for (i, model) in members.enumerated() {
+            let number = String(repeating: "0", count: width - "\(i + 1)".count) + "\(i + 1)"
+            let file = "member-\(number).safetensors"
+            do {
+                try Trainer.modelFile(model: model, inputShape: inputShape, classNames: classNames,
+                                      extraMetadata: ["kiln.ensemble_member": "\(i + 1)"]).write(to: temporary + "/" + file)
+            } catch {
+                throw fail("cannot write \(file): \(error)")
+            }
+            entries.append(.init(file: file, model: model.description, training: training.map { $0.members[i] }))
+        }
+        let manifest = EnsembleManifest(
+            format: EnsembleManifest.formatName, version: EnsembleManifest.currentVersion, voting: voting.rawValue,
+            weights: weights, inputShape: inputShape, classNames: classNames, bagging: bagging.map(EnsembleManifest.BaggingEntry.init),
+            outOfBag: outOfBag, members: entries)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let json: Data
+        do { json = try encoder.encode(manifest) } catch { throw fail("cannot encode the manifest: \(error)") }
+        do { try AtomicFile.write([UInt8](json) + [0x0A], to: temporary + "/" + Ensemble.manifestName) } catch {
+            throw fail("cannot write \(Ensemble.manifestName): \(error)")
+        }
+
+        if !exists {
+            guard rename(temporary, destination) == 0 else {
+                throw fail("cannot rename \(temporary) to \(destination): \(String(cString: strerror(errno)))")
+            }
+            renamed = true
+        } else if Ensemble.exchange(temporary, destination) {
+            // The temporary name now holds the old ensemble.
+            renamed = true
+            try? fm.removeItem(atPath: temporary)
+        } else {
+            let old = parent + "/." + url.lastPathComponent + ".old-\(getpid())-\(Ensemble.nextTemporaryNumber())"
+            guard rename(destination, old) == 0 else {
+                throw fail("cannot move the old ensemble aside: \(String(cString: strerror(errno)))")
+            }
+            guard rename(temporary, destination) == 0 else {
+                let message = String(cString: strerror(errno))
+                _ = rename(old, destination)
+                throw fail("cannot rename \(temporary) to \(destination): \(message)")
+            }
+            renamed = true
+            try? fm.removeItem(atPath: old)
+        }
+        let dfd = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// Loads an ensemble saved by ``save(to:)``: rebuilds each member from its spec and
+    /// loads its weights. Every problem (missing directory or file, malformed manifest,
+    /// a member whose tensors do not fit its spec) is a thrown ``EnsembleError``.
+    public static func load(from path: String) throws -> Ensemble {
+        let directory = trimmed(path)
+        func fail(_ message: String) -> EnsembleError { .persistence(path: directory, message: message) }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { throw fail("no such directory") }
+        guard isDirectory.boolValue else { throw fail("not a directory (an ensemble is saved as a directory)") }
+        guard let data = fm.contents(atPath: directory + "/" + manifestName) else {
+            throw fail("not a Kiln ensemble directory (no readable \(manifestName))")
+        }
+        let manifest: EnsembleManifest
+        do { manifest = try JSONDecoder().decode(EnsembleManifest.self, from: data) } catch {
+            throw fail("\(manifestName) is malformed: \(Ensemble.describe(error))")
+        }
+        guard manifest.format == EnsembleManifest.formatName else { throw fail("\(manifestName) has format '\(manifest.format)', expected '\(EnsembleManifest.formatName)'") }
+        guard manifest.version == EnsembleManifest.currentVersion else {
+            throw fail("\(manifestName) has version \(manifest.version); this Kiln reads version \(EnsembleManifest.currentVersion)")
+        }
+        guard let voting = Voting(rawValue: manifest.voting) else {
+            throw fail("unknown voting '\(manifest.voting)' (expected \(Voting.allCases.map(\.rawValue).joined(separator: " or ")))")
+        }
+        guard !manifest.members.isEmpty else { throw fail("\(manifestName) lists no members") }
+        guard !manifest.inputShape.isEmpty, manifest.inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 24 }),
+              manifest.inputShape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 28 else {
+            throw fail("bad input_shape \(manifest.inputShape)")
+        }
+        var models: [Sequential] = []
+        for (i, entry) in manifest.members.enumerated() {
+            guard !entry.file.isEmpty, !entry.file.contains("/"), !entry.file.hasPrefix(".") else {
+                throw fail("member \(i + 1): file name '\(entry.file)' must be a plain name inside the directory")
+            }
+            let file: SafeTensors
+            do { file = try SafeTensors(contentsOf: directory + "/" + entry.file) } catch {
+                throw fail("member \(i + 1): \(error)")
+            }
+            var rng = RandomGenerator(seed: 0)
+            let model: Sequential
+            do { model = try Sequential.build(spec: entry.model, inputShape: manifest.inputShape, rng: &rng) } catch {
+                throw fail("member \(i + 1): the spec \"\(entry.model)\" does not build: \(error)")
+            }
+            do { try Trainer.loadModel(model, from: file) } catch { throw fail("member \(i + 1) (\(entry.file)): \(error)") }
+            models.append(model)
+        }
+        let ensemble: Ensemble
+        do {
+            ensemble = try Ensemble(members: models, inputShape: manifest.inputShape, classNames: manifest.classNames,
+                                    voting: voting, weights: manifest.weights)
+        } catch {
+            throw fail("\(error)")
+        }
+        if let entry = manifest.bagging {
+            guard let seed = UInt64(entry.seed) else { throw fail("bagging seed '\(entry.seed)' is not an unsigned 64-bit integer") }
+            do {
+                ensemble.bagging = try Bagging(members: entry.members, maxSamples: entry.maxSamples, bootstrap: entry.bootstrap, seed: seed)
+            } catch {
+                throw fail("bagging: \(error)")
+            }
+        }
+        ensemble.outOfBag = manifest.outOfBag
+        return ensemble
+    }
+
+    /// A path without trailing slashes ("/" stays "/").
+    static func trimmed(_ path: String) -> String {
+        var p = path
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p
+    }
+
+    private static let counter = Mutex(0)
+
+    static func nextTemporaryNumber() -> Int {
+        counter.withLock { n in
+            n += 1
+            return n
+        }
+    }
+
+    /// Atomically swaps two paths with Linux's `renameat2(RENAME_EXCHANGE)`, looked up at
+    /// run time (glibc declares it only under `_GNU_SOURCE`). False when it is unavailable
+    /// or the file system does not support it.
+    static func exchange(_ a: String, _ b: String) -> Bool {
+        #if os(Linux)
+        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+        guard let symbol = dlsym(nil, "renameat2") else { return false }
+        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
+        let renameExchange: UInt32 = 2  // RENAME_EXCHANGE in <linux/fs.h>
+        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
+        #else
+        return false
+        #endif
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing key '\(key.stringValue)'\(Ensemble.where_(context))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type\(Ensemble.where_(context)): \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "bad value\(Ensemble.where_(context)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func where_(_ context: DecodingError.Context) -> String {
+        context.codingPath.isEmpty ? "" : " at " + context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}
+
+/// The `ensemble.json` document.
+struct EnsembleManifest: Codable {
+    static let formatName = "kiln-ensemble"
+    static let currentVersion = 1
+
+    var format: String
+    var version: Int
+    var voting: String
+    var weights: [Double]?
+    var inputShape: [Int]
+    var classNames: [String]
+    var bagging: BaggingEntry?
+    var outOfBag: OutOfBagScore?
+    var members: [Member]
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, voting, weights, inputShape = "input_shape", classNames = "class_names", bagging,
+             outOfBag = "out_of_bag", members
+    }
+
+    struct Member: Codable {
+        var file: String
+        var model: String
+        var training: MemberRecord?
+    }
+
+    struct BaggingEntry: Codable {
+        var members: Int
+        var maxSamples: Double
+        var bootstrap: Bool
+        var seed: String
+
+        enum CodingKeys: String, CodingKey {
+            case members, maxSamples = "max_samples", bootstrap, seed
+        }
+
+        init(_ bagging: Bagging) {
+            members = bagging.members
+            maxSamples = bagging.maxSamples
+            bootstrap = bagging.bootstrap
+            seed = String(bagging.seed)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import KilnData
+import KilnLayers
+import KilnTensor
+import KilnTraining
+
+/// Trained models that predict together by ``Voting``: the result of
+/// ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:makeMember:)`` or of
+/// ``load(from:)``, or assembled by hand from models of the same input and classes.
+///
+/// It answers the calls of a single model (``Classifier``): `predictProbabilities`,
+/// `predict`, `evaluate`. ``report(on:batchSize:)`` adds what only an ensemble has:
+/// each member's accuracy and how often the members agree.
+///
+/// ```swift
+/// let ensemble = try Ensemble.load(from: "bagged")
+/// let labels = ensemble.predict(images)                 // [n] class indices
+/// let r = ensemble.report(on: test)
+/// print(r.memberAccuracies, r.accuracy, r.agreement)
+/// ```
+///
+/// Evaluation runs the members one after another on the calling thread; the models are
+/// not safe to use from two threads at once (layers keep their buffers between calls).
+public final class Ensemble: Classifier {
+    public let members: [Sequential]
+    public let inputShape: [Int]
+    public let classNames: [String]
+    /// The rule used by `predict`, `predictProbabilities`, `evaluate` and `report`.
+    public var voting: Voting
+    /// Member weights (nil: equal); set with ``setWeights(_:)``.
+    public private(set) var weights: [Double]?
+    /// The bagging settings the members were trained with (nil when assembled by hand).
+    public var bagging: Bagging?
+    /// Everything recorded while training (nil for a loaded or hand-made ensemble).
+    public var training: EnsembleTraining?
+    /// The out-of-bag score computed after training, or the one saved with the ensemble.
+    public var outOfBag: OutOfBagScore?
+
+    /// Throws ``EnsembleError/invalidConfiguration(_:)`` when there are no members, when a
+    /// member's input or output shape does not fit `inputShape` and the classes, or when
+    /// the weights are invalid.
+    public init(members: [Sequential], inputShape: [Int], classNames: [String], voting: Voting = .soft, weights: [Double]? = nil) throws {
+        guard !members.isEmpty else { throw EnsembleError.invalidConfiguration("an ensemble needs at least 1 member") }
+        guard !classNames.isEmpty else { throw EnsembleError.invalidConfiguration("an ensemble needs at least 1 class") }
+        for (i, m) in members.enumerated() {
+            guard m.inputShape == inputShape, m.outputShape == [classNames.count] else {
+                throw EnsembleError.invalidConfiguration(
+                    "member \(i + 1) maps \(m.inputShape) to \(m.outputShape); the ensemble needs \(inputShape) to [\(classNames.count)]")
+            }
+        }
+        if let weights { try Voting.checkWeights(weights, members: members.count) }
+        self.members = members
+        self.inputShape = inputShape
+        self.classNames = classNames
+        self.voting = voting
+        self.weights = weights
+    }
+
+    /// Sets the member weights (nil: equal); throws unless there is one finite
+    /// non-negative weight per member with a positive sum.
+    public func setWeights(_ weights: [Double]?) throws {
+        if let weights { try Voting.checkWeights(weights, members: members.count) }
+        self.weights = weights
+    }
+
+    // MARK: Predictions
+
+    /// Each member's class probabilities for `inputs` (`[n] + inputShape`), `[n, classes]` each.
+    public func memberProbabilities(_ inputs: Tensor, batchSize: Int = 1000) -> [Tensor] {
+        members.map { Trainer.predictProbabilities(model: $0, inputs: inputs, batchSize: batchSize) }
+    }
+
+    /// The members' vote on `inputs` with the ensemble's rule and weights.
+    public func vote(_ inputs: Tensor, batchSize: Int = 1000) -> Vote {
+        voting.combine(memberProbabilities(inputs, batchSize: batchSize), weights: weights)
+    }
+
+    /// Soft voting: the weighted mean probabilities. Hard voting: the weighted vote shares.
+    public func predictProbabilities(_ inputs: Tensor, batchSize: Int) -> Tensor {
+        vote(inputs, batchSize: batchSize).probabilities
+    }
+
+    /// The voted class of each row (hard voting breaks ties by the mean probability).
+    public func predict(_ inputs: Tensor, batchSize: Int) -> [Int] {
+        vote(inputs, batchSize: batchSize).predictions
+    }
+
+    /// The ensemble's evaluation on `data` (see ``report(on:batchSize:)`` for the loss).
+    public func evaluate(_ data: any Dataset, batchSize: Int) -> Evaluation {
+        report(on: data, batchSize: batchSize).evaluation
+    }
+
+    /// Member and ensemble accuracy and member agreement on `data`, `batchSize` examples
+    /// at a time. The ensemble's loss is the cross-entropy of the weighted mean
+    /// probabilities, `−(1/n) Σ log p̄(y_i | x_i)` (for both voting rules; a zero
+    /// probability counts as the smallest positive Float, about 103.3).
+    public func report(on data: any Dataset, batchSize: Int = 1000) -> EnsembleReport {
+        precondition(batchSize > 0, "Ensemble.report: batch size must be positive")
+        let k = classNames.count
+        var confusion = ConfusionMatrix(classNames: data.classNames)
+        var predictions: [Int] = []
+        predictions.reserveCapacity(data.count)
+        var memberCorrect = [Int](repeating: 0, count: members.count)
+        var agreeingPairs = 0, unanimous = 0
+        var lossSum = 0.0
+        let softmax = SoftmaxCrossEntropy()
+        var lower = 0
+        while lower < data.count {
+            let upper = min(lower + batchSize, data.count)
+            let (x, labels) = data.batch(Array(lower..<upper))
+            let probabilities = members.map { softmax.probabilities($0.forward(x, training: false)) }
+            let vote = voting.combine(probabilities, weights: weights)
+            let memberPredictions = probabilities.map { $0.argmaxIndices() }
+            vote.meanProbabilities.withUnsafeBufferPointer { mean in
+                for (i, y) in labels.enumerated() {
+                    lossSum -= log(Double(max(mean[i * k + y], Float.leastNonzeroMagnitude)))
+                    var all = true
+                    for a in 0..<members.count {
+                        if memberPredictions[a][i] == y { memberCorrect[a] += 1 }
+                        if memberPredictions[a][i] != memberPredictions[0][i] { all = false }
+                        for b in (a + 1)..<max(a + 1, members.count) where memberPredictions[a][i] == memberPredictions[b][i] {
+                            agreeingPairs += 1
+                        }
+                    }
+                    if all { unanimous += 1 }
+                }
+            }
+            confusion.add(labels: labels, predictions: vote.predictions)
+            predictions += vote.predictions
+            lower = upper
+        }
+        let n = Double(data.count)
+        let pairs = Double(members.count * (members.count - 1) / 2)
+        return EnsembleReport(
+            memberAccuracies: memberCorrect.map { data.count == 0 ? .nan : Double($0) / n },
+            evaluation: makeEvaluation(loss: data.count == 0 ? .nan : lossSum / n, confusion: confusion, predictions: predictions),
+            agreement: data.count == 0 ? .nan : (pairs == 0 ? 1 : Double(agreeingPairs) / (pairs * n)),
+            unanimity: data.count == 0 ? .nan : Double(unanimous) / n)
+    }
+
+    /// An `Evaluation` with the given fields. KilnTraining's `Evaluation` has no public
+    /// initializer (only `Trainer.evaluate` makes one), so this evaluates a member on no
+    /// examples and then sets the public fields.
+    func makeEvaluation(loss: Double, confusion: ConfusionMatrix, predictions: [Int]) -> Evaluation {
+        let empty = TensorDataset(inputs: Tensor(shape: [0] + inputShape, scalars: []), labels: [], classNames: confusion.classNames)
+        var evaluation = Trainer.evaluate(model: members[0], data: empty)
+        evaluation.loss = loss
+        evaluation.confusion = confusion
+        evaluation.predictions = predictions
+        return evaluation
+    }
+
+    /// `model`'s probabilities on the examples `indices` of `data`, `[indices.count, classes]`.
+    static func memberProbabilities(_ model: Sequential, data: any Dataset, indices: [Int], batchSize: Int) -> Tensor {
+        let k = model.outputShape.reduce(1, *)
+        guard !indices.isEmpty else { return Tensor(shape: [0, k], scalars: []) }
+        let softmax = SoftmaxCrossEntropy()
+        var parts: [Tensor] = []
+        var lower = 0
+        while lower < indices.count {
+            let upper = min(lower + max(1, batchSize), indices.count)
+            let (x, _) = data.batch(Array(indices[lower..<upper]))
+            parts.append(softmax.probabilities(model.forward(x, training: false)))
+            lower = upper
+        }
+        return Tensor.concatenate(parts)
+    }
+}
+
+/// How an ensemble and its members did on one dataset.
+public struct EnsembleReport: Sendable {
+    /// Each member's accuracy on its own (argmax of its probabilities).
+    public var memberAccuracies: [Double]
+    /// The ensemble's loss, accuracy, confusion matrix and predictions.
+    public var evaluation: Evaluation
+    /// The mean over member pairs and examples of [member a and member b predict the same
+    /// class]; 1 for a single member.
+    public var agreement: Double
+    /// The share of examples on which all members predict the same class.
+    public var unanimity: Double
+
+    public var accuracy: Double { evaluation.accuracy }
+    public var meanMemberAccuracy: Double { memberAccuracies.reduce(0, +) / Double(memberAccuracies.count) }
+    public var bestMemberAccuracy: Double { memberAccuracies.max() ?? .nan }
+    /// Ensemble accuracy minus the best member's (positive: the vote beats every member).
+    public var gainOverBestMember: Double { accuracy - bestMemberAccuracy }
+}
