@@ -134,6 +134,11 @@ public struct MNISTDirectory: Sendable, Equatable {
         let paths = try files(for: [.train, .test])
         let trainRaw = try readPart(paths[0])
         let testRaw = try readPart(paths[1])
+        let (trainSize, testSize) = (trainRaw.images.dimensions.dropFirst(), testRaw.images.dimensions.dropFirst())
+        guard trainSize == testSize else {
+            throw DataError(.badDimensions, file: paths[1].images,
+                            "has \(testSize.map(String.init).joined(separator: "x")) images but \(paths[0].images) has \(trainSize.map(String.init).joined(separator: "x")) (train and test images must have one size)")
+        }
         let names = classNames ?? MNISTDirectory.digitNames(for: [trainRaw.labels, testRaw.labels])
         let train = try makeDataset(trainRaw, paths: paths[0], classNames: names, scaling: scaling, layout: layout)
         let test = try makeDataset(testRaw, paths: paths[1], classNames: names, scaling: scaling, layout: layout)

@@ -65,6 +65,18 @@ import KilnTensor
         #expect(error?.description == "\(dir.file("t10k-images-idx3-ubyte")): has 5 images but \(dir.file("t10k-labels-idx1-ubyte")) has 4 labels")
     }
 
+    /// Train and test images of different sizes are a data error naming the test file
+    /// (they used to reach the model and trap at evaluation).
+    @Test func trainAndTestImageSizesMustAgree() throws {
+        let dir = try makeDirectory(gzip: false)
+        defer { dir.cleanup() }
+        let (images, _) = sampleFiles(n: 5, rows: 2, columns: 3, classes: 4)
+        try images.write(to: dir.file("t10k-images-idx3-ubyte"))
+        let error = dataError { try MNISTDirectory(path: dir.path).loadTrainAndTest() }
+        #expect(error?.kind == .badDimensions)
+        #expect(error?.description == "\(dir.file("t10k-images-idx3-ubyte")): has 2x3 images but \(dir.file("train-images-idx3-ubyte")) has 3x2 (train and test images must have one size)")
+    }
+
     @Test func labelsOutOfRangeForTheClassNames() throws {
         let dir = try makeDirectory(gzip: true)
         defer { dir.cleanup() }
