@@ -85,6 +85,11 @@ struct BaggingEnsemble: ParsableCommand {
         if let load { return try evaluateSaved(load, log: log) }
         let options = self.options
         let voting = Voting(rawValue: self.voting ?? "soft")!
+        if let save {
+            do { try Ensemble.checkDestination(save) } catch { throw ExampleError("--save: \(error)") }
+        }
+        try checkOutputFile(plot, flag: "--plot")
+        try checkOutputFile(options.history, flag: "--history")
 
         let data = try ClassificationData.load(options)
         log("data: \(data.summary)")

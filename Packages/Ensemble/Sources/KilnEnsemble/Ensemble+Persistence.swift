@@ -40,13 +40,8 @@ extension Ensemble {
     public func save(to path: String) throws {
         let destination = Ensemble.trimmed(path)
         func fail(_ message: String) -> EnsembleError { .persistence(path: destination, message: message) }
-        guard !destination.isEmpty else { throw fail("empty directory name") }
+        let exists = try Ensemble.checkDestination(destination)
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        let exists = fm.fileExists(atPath: destination, isDirectory: &isDirectory)
-        if exists && !(isDirectory.boolValue && fm.fileExists(atPath: destination + "/" + Ensemble.manifestName)) {
-            throw fail("exists and is not a Kiln ensemble directory (no \(Ensemble.manifestName)); not replacing it")
-        }
         let url = URL(fileURLWithPath: destination)
         let parent = url.deletingLastPathComponent().path
         let temporary = parent + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(Ensemble.nextTemporaryNumber())"
@@ -108,6 +103,28 @@ extension Ensemble {
             _ = fsync(dfd)
             close(dfd)
         }
+    }
+
+    /// Checks, before any work, that ``save(to:)`` can write to `path`: the parent directory
+    /// exists and is writable, and `path` does not exist or is an ensemble directory (which
+    /// saving replaces). Returns whether `path` exists; throws ``EnsembleError/persistence(path:message:)``.
+    @discardableResult
+    public static func checkDestination(_ path: String) throws -> Bool {
+        let destination = trimmed(path)
+        func fail(_ message: String) -> EnsembleError { .persistence(path: destination, message: message) }
+        guard !destination.isEmpty else { throw fail("empty directory name") }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = fm.fileExists(atPath: destination, isDirectory: &isDirectory)
+        if exists && !(isDirectory.boolValue && fm.fileExists(atPath: destination + "/" + manifestName)) {
+            throw fail("exists and is not a Kiln ensemble directory (no \(manifestName)); not replacing it")
+        }
+        let parent = URL(fileURLWithPath: destination).deletingLastPathComponent().path
+        guard fm.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw fail("the directory \(parent) does not exist")
+        }
+        guard fm.isWritableFile(atPath: parent) else { throw fail("the directory \(parent) is not writable") }
+        return exists
     }
 
     /// Loads an ensemble saved by ``save(to:)``: rebuilds each member from its spec and
