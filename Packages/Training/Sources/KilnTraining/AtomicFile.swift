@@ -15,6 +15,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
+        removeStaleTemporaries(of: url.lastPathComponent, in: directory)
         let n: Int = lock.withLock { counter += 1; return counter }
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(n)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -50,6 +51,20 @@ public enum AtomicFile {
         if dfd >= 0 {
             _ = fsync(dfd)
             close(dfd)
+        }
+    }
+
+    /// Removes the temporary files that writers of `name` killed mid-write left behind
+    /// (`.<name>.tmp-<pid>-<n>` whose process no longer exists), so a training run killed
+    /// again and again does not fill its folder. Files of live processes stay.
+    static func removeStaleTemporaries(of name: String, in directory: String) {
+        let prefix = "." + name + ".tmp-"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink((directory.isEmpty ? "." : directory) + "/" + entry)
+            }
         }
     }
 
