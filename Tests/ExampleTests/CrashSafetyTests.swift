@@ -10,7 +10,7 @@ import Testing
 /// each epoch: many kills land during a write, which the test sees as a temporary file
 /// left beside the checkpoint (the next write removes it).
 @Suite(.serialized) struct CrashSafetyTests {
-    static let epochs = 1500
+    static let epochs = 600
 
     @Test func checkpointsSurviveSIGKILLAndResumeFinishesTheRun() throws {
         let dir = try ExampleRunner.temporaryDirectory()
