@@ -118,4 +118,17 @@ import Testing
         let resumed = try Data(contentsOf: URL(fileURLWithPath: dir + "/resumed.safetensors"))
         #expect(full == resumed, "resumed weights differ from the uninterrupted run")
     }
+    /// An absurd learning rate with `--skip-nonfinite`: the diverging steps are skipped and
+    /// counted in the JSON (without the flag the hostile-input table expects an error
+    /// naming the epoch and batch).
+    @Test func skipNonFiniteCountsTheSkippedSteps() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        try HostileFiles.writeIDX(in: dir + "/idx", damage: .none)
+        let r = try ExampleRunner.run("mnist-classifier", ["--data", "idx:\(dir)/idx", "--optimizer", "sgd(lr=1e30)",
+                                                          "--skip-nonfinite", "--epochs", "1", "--json"], timeout: 60)
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        #expect((summary["skipped_steps"] as? Int ?? 0) >= 1, "\(r.stdout)")
+        #expect(r.stderr.contains("non-finite steps skipped"), "\(r.stderr)")
+    }
 }
