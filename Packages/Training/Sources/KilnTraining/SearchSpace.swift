@@ -37,10 +37,13 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
             self.distribution = distribution
         }
 
-        public var description: String {
+        public var description: String { formatted(significantDigits: 17) }
+
+        /// The spec with bounds rounded to `significantDigits` (for display; 17 round-trips).
+        public func formatted(significantDigits digits: Int) -> String {
             switch distribution {
-            case .logUniform(let a, let b): return "\(name)=log(\(shortNumber(a)), \(shortNumber(b)))"
-            case .uniform(let a, let b): return "\(name)=uniform(\(shortNumber(a)), \(shortNumber(b)))"
+            case .logUniform(let a, let b): return "\(name)=log(\(shortNumber(a, digits: digits)), \(shortNumber(b, digits: digits)))"
+            case .uniform(let a, let b): return "\(name)=uniform(\(shortNumber(a, digits: digits)), \(shortNumber(b, digits: digits)))"
             case .integer(let a, let b): return "\(name)=int(\(a), \(b))"
             case .choice(let values): return "\(name)=choice(\(values.map(\.description).joined(separator: ", ")))"
             }
@@ -67,6 +70,11 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
 
     /// The spec that parses back to this space (numbers in their shortest round-trip form).
     public var description: String { dimensions.map(\.description).joined(separator: ", ") }
+
+    /// The spec with bounds rounded to `significantDigits`, for display.
+    public func formatted(significantDigits digits: Int = 4) -> String {
+        dimensions.map { $0.formatted(significantDigits: digits) }.joined(separator: ", ")
+    }
 
     // MARK: Sampling
 

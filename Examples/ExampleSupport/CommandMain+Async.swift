@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+extension CommandMain {
+    /// ``run(_:arguments:)`` for commands whose `run()` is async (trials in a task group):
+    /// the same error contract, `--help` to standard output with exit 0, usage errors one
+    /// stderr line with exit 64, other errors one line with exit 1.
+    public static func runAsync<C: AsyncParsableCommand>(_ type: C.Type, arguments: [String]? = nil) async -> Never {
+        do {
+            var command = try C.parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch {
+            let code = C.exitCode(for: error)
+            if code == .success {
+                print(C.fullMessage(for: error))
+                exit(0)
+            }
+            let name = C.configuration.commandName ?? "\(C.self)"
+            let message = C.message(for: error)
+                .split(separator: "\n", omittingEmptySubsequences: true)
+                .first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("\(name): error: \(message)\n".utf8))
+            exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
