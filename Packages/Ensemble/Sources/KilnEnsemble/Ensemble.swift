@@ -96,6 +96,8 @@ public final class Ensemble: Classifier {
     /// probability counts as the smallest positive Float, about 103.3).
     public func report(on data: any Dataset, batchSize: Int = 1000) -> EnsembleReport {
         precondition(batchSize > 0, "Ensemble.report: batch size must be positive")
+        precondition(data.classNames.count == classNames.count,
+                     "Ensemble.report: the data has \(data.classNames.count) classes, the ensemble \(classNames.count)")
         let k = classNames.count
         var confusion = ConfusionMatrix(classNames: data.classNames)
         var predictions: [Int] = []
