@@ -151,7 +151,11 @@ struct BaggingEnsemble: ParsableCommand {
         }
         log("mean member test accuracy \(formatFixed(report.meanMemberAccuracy, 4)), best \(formatFixed(report.bestMemberAccuracy, 4))")
         log("ensemble (\(voting) voting) test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(formatSigned(100 * report.gainOverBestMember)) points over the best member)")
-        log("out-of-bag accuracy \(formatFixed(oob.accuracy, 4)) on \(oob.counted) of \(oob.population) training images (those at least one member left out)")
+        if oob.counted > 0 {
+            log("out-of-bag accuracy \(formatFixed(oob.accuracy, 4)) on \(oob.counted) of \(oob.population) training images (those at least one member left out)")
+        } else {
+            log("out-of-bag accuracy: none (every member saw every training image; with --no-bootstrap use --max-samples below 1)")
+        }
         log("members agree on \(formatFixed(100 * report.agreement, 1))% of (pair, image) cases; all \(members) agree on \(formatFixed(100 * report.unanimity, 1))% of test images")
         log("training: \(formatFixed(training.seconds, 1)) s wall time, \(formatFixed(training.members.reduce(0) { $0 + $1.seconds }, 1)) s summed over members")
         log(report.evaluation.confusion.rendered())
