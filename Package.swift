@@ -68,7 +68,7 @@ let testTargets: [(name: String, package: String?, dependencies: [String])] = [
 
 /// Executables: product name (the command users type), target folder under Examples/.
 let examples: [(product: String, target: String, dependencies: [String])] = [
-    ("kiln-bench", "KilnBench", ["KilnTensor", "CBLAS", "KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining", "ArgumentParser"]),
+    ("kiln-bench", "KilnBench", ["KilnExampleSupport", "KilnTensor", "CBLAS", "KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining", "ArgumentParser"]),
     ("mnist-classifier", "MNISTClassifier", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("bagging-ensemble", "BaggingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("gradient-check", "GradientCheck", ["KilnLayers", "KilnTensor", "ArgumentParser"]),

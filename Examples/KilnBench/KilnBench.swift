@@ -1,6 +1,7 @@
 import ArgumentParser
 import CBLAS
 import Dispatch
+import KilnExampleSupport
 import KilnTensor
 
 /// `kiln-bench`: throughput benchmarks with one JSON object per line (`--json`).
@@ -14,6 +15,9 @@ struct KilnBench: ParsableCommand {
         abstract: "Throughput benchmarks for Kiln (GEMM, elementwise, training epochs).",
         subcommands: [GEMM.self, Elementwise.self, MLPEpoch.self, CNNEpoch.self, AugmentBench.self, PNGDecodeBench.self],
         defaultSubcommand: GEMM.self)
+
+    /// Kiln's error contract: one line on stderr, exit 64 for usage errors.
+    static func main() { CommandMain.run(KilnBench.self) }
 }
 
 struct CommonOptions: ParsableArguments {

@@ -151,6 +151,10 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase(label: "custom-optimizer zero epochs", command: "custom-optimizer", arguments: ["--epochs", "0"],
                     status: 64, mentions: "epochs"),
         HostileCase(label: "gradient-check unknown flag", command: "gradient-check", arguments: ["--nope"], status: 64),
+        HostileCase(label: "gradient-check unknown mode", command: "gradient-check", arguments: ["--mode", "nope"], status: 64, mentions: "train or eval"),
+        HostileCase(label: "kiln-bench unknown case", command: "kiln-bench", arguments: ["nope"], status: 64, mentions: "nope"),
+        HostileCase(label: "kiln-bench zero threads", command: "kiln-bench", arguments: ["gemm", "--threads", "0"], status: 64, mentions: "threads"),
+        HostileCase(label: "kiln-bench malformed ops", command: "kiln-bench", arguments: ["augment", "--ops", "crop(x=1"], status: 64, mentions: "--ops"),
     ]
 }
 
