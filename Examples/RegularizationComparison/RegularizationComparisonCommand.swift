@@ -88,7 +88,7 @@ struct RegularizationComparisonCommand: ParsableCommand {
 
     func run() throws {
         BLAS.threadCount = 1
-        let options = try TrainingOptions.parse(["--data", data, "--limit", "\(limit)", "--dev-size", "0", "--seed", "\(seed)"])
+        let options = try TrainingOptions.parse(["--data", data, "--model", model, "--limit", "\(limit)", "--dev-size", "0", "--seed", "\(seed)"])
         let loaded = try ClassificationData.load(options)
         let arms = try variants(model: model, l2: l2, l1: l1, dropout: dropout)
         print("data: \(loaded.train.count) train, \(loaded.test.count) test images; model \(model); \(optimizer), \(scheduleSpec), batch \(batchSize), \(epochs) epochs, seed \(seed)")
