@@ -139,7 +139,8 @@ func drawFigure(_ results: [PairResult], layers: Int, units: Int, samples: Int, 
         case "tanh": range = -1...1
         default:
             let all = values.flatMap { $0 }
-            let lo = all.min() ?? 0, hi = all.max() ?? 1
+            // ReLU panels start at 0 (their zeros are left out, the rest is positive).
+            let lo = dropZeros ? 0 : all.min() ?? 0, hi = all.max() ?? 1
             range = lo...(hi > lo ? hi : lo + 1)
         }
         var title = r.pair.label

@@ -134,31 +134,42 @@ func renderTable(_ results: [VariantResult]) -> String {
     return lines.joined(separator: "\n")
 }
 
-/// The figure: per arm a row of weight histograms, one per layer on a shared linear
-/// range, then log₁₀|w| of all weights (where L1's pile of near-zero weights shows).
+/// The figure: per arm a row of weight histograms, one per layer (each layer's x range
+/// shared by all arms: ± the 99.9th percentile of its |w|), then log₁₀|w| of all
+/// weights, where L1's pile of near-zero weights shows.
 func drawFigure(_ results: [VariantResult], bins: Int, title: String) -> StackedFigure {
-    let largest = results.flatMap { $0.layerWeights.flatMap { $0 } }.reduce(0.0) { max($0, abs($1)) }
-    // A linear range that shows the bulk: the 99.9th percentile of |w| over every arm.
-    var magnitudes = results.flatMap { $0.layerWeights.flatMap { $0 } }.map(abs)
-    magnitudes.sort()
-    let bulk = magnitudes.isEmpty ? 1 : magnitudes[min(magnitudes.count - 1, Int(Double(magnitudes.count) * 0.999))]
-    let m = max(bulk, largest > 0 ? largest * 1e-3 : 1)
-    var rows: [StackedFigure] = []
+    let layerCount = results.map(\.layerWeights.count).min() ?? 0
+    let ranges: [ClosedRange<Double>] = (0..<layerCount).map { i in
+        var magnitudes = results.flatMap { $0.layerWeights[i] }.map(abs)
+        magnitudes.sort()
+        let bulk = magnitudes.isEmpty ? 1 : magnitudes[min(magnitudes.count - 1, Int(Double(magnitudes.count) * 0.999))]
+        let m = bulk > 0 ? bulk : 1
+        return -m...m
+    }
+    var rows: [any SVGRenderable] = []
     for (k, r) in results.enumerated() {
         let color = Palette.color(k)
-        var linear = HistogramGrid(title: "\(r.variant.name) (\(r.variant.setting)): weights per layer, test accuracy \(formatFixed(r.testAccuracy, 4))",
-                                   columns: r.layerWeights.count, bins: bins, xRange: -m...m, sharedY: false,
-                                   panelWidth: 230, panelHeight: 160)
-        for (i, w) in r.layerWeights.enumerated() { linear.panels.append(.init(title: "layer \(i + 1)", values: w, color: color)) }
+        var panels: [any SVGRenderable] = []
+        for i in 0..<layerCount {
+            let grid = HistogramGrid(panels: [.init(title: "layer \(i + 1) weights", values: r.layerWeights[i], color: color)],
+                                     columns: 1, bins: bins, xRange: ranges[i], panelWidth: 250, panelHeight: 170)
+            panels.append(grid.document())
+        }
         let all = r.layerWeights.flatMap { $0 }
-        let logs = all.map { $0 == 0 ? -12 : log10(abs($0)) }
-        var log = HistogramGrid(title: "log10 |w|, all layers", columns: 1, bins: bins, xRange: -8...1, panelWidth: 260, panelHeight: 160)
         let below5 = all.count(where: { abs($0) < 1e-5 })
-        log.panels.append(.init(title: "\(formatFixed(100 * Double(below5) / Double(max(1, all.count)), 1))% below 1e-5", values: logs, color: color))
-        rows.append(stack([linear.document(), log.document()], direction: .horizontal))
+        let logs = all.map { $0 == 0 ? -12 : log10(abs($0)) }
+        let share = formatFixed(100 * Double(below5) / Double(max(1, all.count)), 1)
+        let logGrid = HistogramGrid(panels: [.init(title: "log10 |w|, all layers (\(share)% < 1e-5)", values: logs, color: color)],
+                                    columns: 1, bins: bins, xRange: -8...1, panelWidth: 290, panelHeight: 170)
+        panels.append(logGrid.document())
+        let row = stack(panels, direction: .horizontal)
+        var heading = SVGDocument(width: row.width, height: 30)
+        let name = r.variant.regularizer == nil && r.variant.name == "none" ? "no regularizer" : "\(r.variant.name): \(r.variant.setting)"
+        heading.text("\(name)   (train accuracy \(formatFixed(r.trainAccuracy, 4)), test accuracy \(formatFixed(r.testAccuracy, 4)))",
+                     x: 20, y: 22, size: 14, anchor: .start, bold: true)
+        rows.append(stack([heading, row]))
     }
     var header = SVGDocument(width: rows.map(\.width).max() ?? 800, height: 44)
-    header.text(title, x: header.width / 2, y: 28, size: 15, anchor: .middle, bold: true)
-    let parts: [any SVGRenderable] = [header] + rows
-    return stack(parts)
+    header.text(title, x: header.width / 2, y: 28, size: 16, anchor: .middle, bold: true)
+    return stack([header] + rows, gap: 6)
 }
