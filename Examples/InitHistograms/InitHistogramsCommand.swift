@@ -66,8 +66,17 @@ struct InitHistogramsCommand: ParsableCommand {
         if zeroInit && (svg != nil || !pair.isEmpty) {
             throw ValidationError("--zero-init prints the symmetry table; it does not take --svg or --pair")
         }
-        do { _ = try pairs() } catch { throw ValidationError("--pair: \(error)") }
+        let pairCount: Int
+        do { pairCount = try pairs().count } catch { throw ValidationError("--pair: \(error)") }
+        // Every layer's activations of every pair are kept for the table and the figure.
+        let kept = pairCount * layers * samples * units
+        guard zeroInit || kept <= Self.maxKeptValues else {
+            throw ValidationError("--layers x --units x --samples x pairs is \(kept) activations, more than \(Self.maxKeptValues) (lower --samples)")
+        }
     }
+
+    /// 60 million floats (240 MB): the activations kept at most.
+    static let maxKeptValues = 60_000_000
 
     func pairs() throws -> [InitPair] { try pair.isEmpty ? InitPair.classic : pair.map(InitPair.init(parsing:)) }
 
