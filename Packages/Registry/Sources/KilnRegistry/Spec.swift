@@ -59,7 +59,21 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
                     escaped.append(c)
                 }
                 return "\"\(escaped)\""
-            case .call(let spec): return spec.description
+            // `f()` stays a call: printed as a bare `f` it would re-parse as a word.
+            case .call(let spec): return spec.arguments.isEmpty ? spec.name + "()" : spec.description
+            }
+        }
+
+        /// Values are equal when they print the same spec: `nan` equals `nan` (a spec that
+        /// says `eps=nan` twice says the same thing), and `0` equals `-0`.
+        public static func == (lhs: Value, rhs: Value) -> Bool {
+            switch (lhs, rhs) {
+            case (.number(let a), .number(let b)): return a == b || (a.isNaN && b.isNaN)
+            case (.bool(let a), .bool(let b)): return a == b
+            case (.word(let a), .word(let b)): return a == b
+            case (.string(let a), .string(let b)): return a == b
+            case (.call(let a), .call(let b)): return a == b
+            default: return false
             }
         }
     }
