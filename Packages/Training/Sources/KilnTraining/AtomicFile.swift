@@ -18,7 +18,13 @@ public enum AtomicFile {
         removeStaleTemporaries(of: url.lastPathComponent, in: directory)
         let n: Int = lock.withLock { counter += 1; return counter }
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(n)"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == EEXIST {
+            // Left by a killed process that had this pid before us (our counter is unique
+            // within this process): stale, so replace it.
+            unlink(temporary)
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw AtomicFileError(path: path, message: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
         var ok = false
         defer {

@@ -88,12 +88,12 @@ import KilnTensor
     @Test func staleTemporariesOfDeadWritersAreRemoved() throws {
         let dir = try temporaryDirectory()
         // A pid that no process has: above the kernel's limit (pid_max is at most 2^22).
-        let dead = dir + "/.run.ckpt.tmp-99999999-1", live = dir + "/.run.ckpt.tmp-\(getpid())-7"
+        let dead = dir + "/.run.ckpt.tmp-99999999-1", live = dir + "/.run.ckpt.tmp-\(getpid())-999999"
         let other = dir + "/.other.tmp-99999999-1"
         for path in [dead, live, other] { try AtomicFile.write("partial", to: path) }
         try AtomicFile.write("done", to: dir + "/run.ckpt")
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
-        #expect(left == [".run.ckpt.tmp-\(getpid())-7", ".other.tmp-99999999-1", "run.ckpt"])
+        #expect(left == [".run.ckpt.tmp-\(getpid())-999999", ".other.tmp-99999999-1", "run.ckpt"])
     }
 }
 
