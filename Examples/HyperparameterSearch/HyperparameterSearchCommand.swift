@@ -54,6 +54,9 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
     @Option(help: "Optimizer family the trials use: adam or sgd (momentum from the space or 0.9).")
     var optimizer = "adam"
 
+    @Option(name: .customLong("final-epochs"), help: "Train the best configuration this many epochs and report its test accuracy (the test set's only use; 0: skip).")
+    var finalEpochs = 5
+
     @Option(help: ArgumentHelp("Write the scatter plot (learning rate against dev accuracy) to FILE.", valueName: "file"))
     var svg: String?
 
@@ -93,7 +96,11 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
         _ = try DataSource(parsing: data)
         let parsed: SearchSpace
         do { parsed = try SearchSpace(parsing: space) } catch { throw ValidationError("--space: \(error)") }
-        do { try recipe(classes: 10).check(parsed) } catch { throw ValidationError("--space: \(error)") }
+        do { try recipe(classes: 10).check(parsed) } catch let error as RecipeError {
+            let column = error.dimension.flatMap { parsed.column(of: $0) }
+            throw ValidationError("--space: search space \"\(space)\"" + (column.map { " at column \($0)" } ?? "") + ": \(error)")
+        }
+        guard finalEpochs >= 0 && finalEpochs <= 1000 else { throw ValidationError("--final-epochs must be between 0 and 1000, got \(finalEpochs)") }
     }
 
     func run() async throws {
@@ -137,6 +144,14 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
                 line += "\nbest grid   (\(gridTrials.count) trials): dev accuracy \(formatFixed(gridScore, 4)) at \(bestGrid.configuration)"
             }
             print(line)
+        }
+        if finalEpochs > 0, let best = SearchTrial.ranked(all).first, best.score != nil {
+            var final = recipe
+            final.epochs = finalEpochs
+            clock = Date()
+            let result = try final.evaluate(best.configuration, seed: best.seed, train: train, dev: loaded.test)
+            let accuracy = result.score.map { formatFixed($0, 4) } ?? (result.note ?? "failed")
+            print("final: the best configuration (\(best.configuration)) trained \(finalEpochs) epoch\(finalEpochs == 1 ? "" : "s") on the \(train.count) training images: test accuracy \(accuracy) on \(loaded.test.count) test images (\(formatFixed(Date().timeIntervalSince(clock), 1)) s; the test set's only use)")
         }
         if let svg {
             try drawScatter(rounds: randomRounds, grid: gridTrials, space: searchSpace).write(to: svg)

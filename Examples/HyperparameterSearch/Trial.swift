@@ -30,7 +30,7 @@ struct TrialRecipe: Sendable {
     func check(_ space: SearchSpace) throws {
         for d in space.dimensions {
             guard Self.names.contains(d.name) else {
-                throw RecipeError("unknown hyper-parameter '\(d.name)' (known: \(Self.names.joined(separator: ", ")))")
+                throw RecipeError("unknown hyper-parameter '\(d.name)' (known: \(Self.names.joined(separator: ", ")))", dimension: d.name)
             }
             let values: [HyperparameterValue]
             switch d.distribution {
@@ -39,21 +39,26 @@ struct TrialRecipe: Sendable {
             case .choice(let v): values = v
             }
             for v in values {
-                guard let x = v.double else { throw RecipeError("'\(d.name)' takes numbers, got '\(v)'") }
+                guard let x = v.double else { throw RecipeError("'\(d.name)' takes numbers, got '\(v)'", dimension: d.name) }
                 switch d.name {
-                case "lr": guard x > 0 && x <= 10 else { throw RecipeError("lr must be in (0, 10], got \(v)") }
-                case "l2", "l1": guard x >= 0 && x <= 1 else { throw RecipeError("\(d.name) must be in [0, 1], got \(v)") }
-                case "dropout": guard x >= 0 && x < 1 else { throw RecipeError("dropout must be in [0, 1), got \(v)") }
-                case "momentum": guard x >= 0 && x < 1 else { throw RecipeError("momentum must be in [0, 1), got \(v)") }
-                case "hidden": guard x >= 1 && x <= 4096 && x == x.rounded() else { throw RecipeError("hidden must be a whole number in 1...4096, got \(v)") }
-                case "layers": guard x >= 1 && x <= 8 && x == x.rounded() else { throw RecipeError("layers must be a whole number in 1...8, got \(v)") }
-                case "batch": guard x >= 1 && x <= 65536 && x == x.rounded() else { throw RecipeError("batch must be a whole number in 1...65536, got \(v)") }
+                case "lr": guard x > 0 && x <= 10 else { throw RecipeError("lr must be in (0, 10], got \(v)", dimension: d.name) }
+                case "l2", "l1": guard x >= 0 && x <= 1 else { throw RecipeError("\(d.name) must be in [0, 1], got \(v)", dimension: d.name) }
+                case "dropout": guard x >= 0 && x < 1 else { throw RecipeError("dropout must be in [0, 1), got \(v)", dimension: d.name) }
+                case "momentum": guard x >= 0 && x < 1 else { throw RecipeError("momentum must be in [0, 1), got \(v)", dimension: d.name) }
+                case "hidden": guard x >= 1 && x <= 4096 && x == x.rounded() else { throw RecipeError("hidden must be a whole number in 1...4096, got \(v)", dimension: d.name) }
+                case "layers": guard x >= 1 && x <= 8 && x == x.rounded() else { throw RecipeError("layers must be a whole number in 1...8, got \(v)", dimension: d.name) }
+                case "batch": guard x >= 1 && x <= 65536 && x == x.rounded() else { throw RecipeError("batch must be a whole number in 1...65536, got \(v)", dimension: d.name) }
                 default: break
                 }
             }
         }
-        if space.dimension("l1") != nil && space.dimension("l2") != nil { throw RecipeError("search l1 or l2, not both") }
-        if space.dimension("momentum") != nil && optimizer != "sgd" { throw RecipeError("momentum needs --optimizer sgd") }
+        if space.dimension("l1") != nil && space.dimension("l2") != nil {
+            let later = space.names.last { $0 == "l1" || $0 == "l2" }
+            throw RecipeError("search l1 or l2, not both", dimension: later)
+        }
+        if space.dimension("momentum") != nil && optimizer != "sgd" {
+            throw RecipeError("momentum needs --optimizer sgd", dimension: "momentum")
+        }
     }
 
     func modelSpec(_ c: Configuration) -> String {
@@ -102,5 +107,10 @@ struct TrialRecipe: Sendable {
 
 struct RecipeError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// The dimension the problem is about, if one.
+    var dimension: String?
+    init(_ description: String, dimension: String? = nil) {
+        self.description = description
+        self.dimension = dimension
+    }
 }

@@ -112,6 +112,7 @@ import Testing
             }.filter { !$0.hasPrefix("wrote ") }
         }
         #expect(stable(one.stdout) == stable(three.stdout))
+        #expect(one.stdout.contains("final: the best configuration") && one.stdout.contains("test accuracy"), "\(one.stdout)")
         #expect(try Self.parsesAsXML(dir + "/search.svg"))
     }
 
@@ -128,7 +129,9 @@ import Testing
         ("regularization-comparison", ["--data", "mnist"], "--data"),
         ("hyperparameter-search", ["--space", "lr=log(1e-1, 1e-4)"], "at column 14"),
         ("hyperparameter-search", ["--space", "lr=logg(1e-4, 1e-1)"], "unknown distribution"),
-        ("hyperparameter-search", ["--space", "lr=log(1e-4, 1e-1), width=choice(1, 2)"], "unknown hyper-parameter 'width'"),
+        ("hyperparameter-search", ["--space", "lr=log(1e-4, 1e-1), width=choice(1, 2)"], "at column 21: unknown hyper-parameter 'width'"),
+        ("hyperparameter-search", ["--space", "lr=log(1e-4, 10), l1=log(1e-6, 1e-2), l2=log(1e-6, 1e-2)"], "at column 39: search l1 or l2"),
+        ("hyperparameter-search", ["--final-epochs=-1"], "--final-epochs"),
         ("hyperparameter-search", ["--jobs", "0"], "--jobs"),
         ("hyperparameter-search", ["--trials", "0"], "--trials"),
         ("hyperparameter-search", ["--optimizer", "rmsprop"], "--optimizer"),

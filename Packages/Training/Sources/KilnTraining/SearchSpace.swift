@@ -53,14 +53,28 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     /// The dimensions in the order they were written.
     public var dimensions: [Dimension]
 
+    /// For a parsed space, the 1-based column where each dimension's name starts in the
+    /// spec (for error messages about a dimension); empty for a space built in code. Not
+    /// part of equality.
+    public private(set) var columns: [Int] = []
+
     public init(_ dimensions: [Dimension]) {
         self.dimensions = dimensions
+    }
+
+    public static func == (lhs: SearchSpace, rhs: SearchSpace) -> Bool { lhs.dimensions == rhs.dimensions }
+
+    /// The column of dimension `name` in the parsed spec, if known.
+    public func column(of name: String) -> Int? {
+        guard let i = dimensions.firstIndex(where: { $0.name == name }), i < columns.count else { return nil }
+        return columns[i]
     }
 
     /// Parses a spec; throws ``SearchSpaceError`` naming the 1-based column and the problem.
     public init(parsing text: String) throws(SearchSpaceError) {
         var parser = SearchSpaceParser(text)
         self.dimensions = try parser.parse()
+        self.columns = parser.nameColumns
     }
 
     /// The names of the dimensions.
@@ -303,6 +317,8 @@ struct SearchSpaceParser {
     let text: String
     let scalars: [Unicode.Scalar]
     var position = 0
+    /// 1-based column of each parsed dimension's name.
+    var nameColumns: [Int] = []
 
     init(_ text: String) {
         self.text = text
@@ -386,6 +402,7 @@ struct SearchSpaceParser {
                 }
             }
             dimensions.append(SearchSpace.Dimension(name: name, distribution: try distribution(kind, arguments, at: kindStart)))
+            nameColumns.append(nameStart + 1)
             skipSpace()
             if peek == nil { return dimensions }
             guard peek == "," else { throw error("expected ',' between dimensions, found \(found())") }

@@ -14,6 +14,9 @@ import KilnTensor
         #expect(space.dimensions[2].distribution == .choice([.integer(64), .integer(128), .integer(256)]))
         // The description parses back to the same space.
         #expect(try SearchSpace(parsing: space.description) == space)
+        // Each dimension's name column, for messages about a dimension.
+        #expect(space.columns == [1, 21, 41])
+        #expect(space.column(of: "hidden") == 41 && space.column(of: "dropout") == nil)
     }
 
     @Test func parsesEveryDistribution() throws {
