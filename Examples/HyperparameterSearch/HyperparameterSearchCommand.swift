@@ -19,14 +19,16 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
         commandName: "hyperparameter-search",
         abstract: "Random search on a log scale, coarse to fine, against grid search (dev accuracy of short trials).",
         discussion: """
-            Search space: NAME=log(a, b) | uniform(a, b) | int(a, b) | choice(v1, v2, ...), separated by commas.
-            Names: lr, l2, l1, hidden, layers, dropout, momentum (--optimizer sgd), batch.
-            log(a, b) samples log10 uniformly, so each decade gets the same share of the trials.
-            Each round after the first samples from ranges shrunk around the --top best trials so far.
+            Search space: NAME=log(a, b) | uniform(a, b) | int(a, b) | choice(v, ...),
+            separated by commas. Names: lr, l2, l1, hidden, layers, dropout,
+            momentum (--optimizer sgd), batch.
+            log(a, b) samples log10 uniformly: each decade gets the same share.
+            Each round after the first samples from ranges shrunk around the --top
+            best trials so far.
 
             Examples:
               hyperparameter-search --svg hyperparameter-search.svg
-              hyperparameter-search --space "lr=log(1e-3, 1), momentum=uniform(0.5, 0.99)" --optimizer sgd
+              hyperparameter-search --optimizer sgd --space "momentum=uniform(0.5, 0.99)"
               hyperparameter-search --trials 30 --rounds 3 --epochs 3 --jobs 4
             """)
 
@@ -42,7 +44,7 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
     @Option(help: "Training epochs per trial (short trials: enough to rank configurations).")
     var epochs = 2
 
-    @Option(help: "Trials run at the same time (default: the number of cores, at most 8).")
+    @Option(help: "Trials run at the same time (the default is the number of cores, at most 8; the results never depend on it).")
     var jobs = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     @Option(help: ArgumentHelp("The search space.", valueName: "spec"))

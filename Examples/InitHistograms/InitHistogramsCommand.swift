@@ -13,13 +13,15 @@ struct InitHistogramsCommand: ParsableCommand {
         commandName: "init-histograms",
         abstract: "Activation histograms per layer for initializer/activation pairs (the course notes' experiment).",
         discussion: """
-            Default pairs: N(0,1)+sigmoid, N(0,0.01)+sigmoid, Xavier+sigmoid, Xavier+tanh, Xavier+ReLU, He+ReLU, He+leaky ReLU.
-            What to look for: std 1 saturates sigmoid (values at 0 and 1), std 0.01 collapses it onto 0.5,
-            Xavier keeps sigmoid/tanh spread, Xavier+ReLU shrinks layer by layer, He+ReLU keeps its spread.
+            Default pairs: N(0,1)+sigmoid, N(0,0.01)+sigmoid, Xavier+sigmoid,
+            Xavier+tanh, Xavier+ReLU, He+ReLU, He+leaky ReLU.
+            What to look for: std 1 saturates sigmoid (values at 0 and 1), std 0.01
+            collapses it onto 0.5, Xavier keeps sigmoid/tanh spread, Xavier+ReLU
+            shrinks layer by layer, He+ReLU keeps its spread.
 
             Examples:
               init-histograms --svg init-histograms.svg
-              init-histograms --pair "orthogonal+tanh" --pair "lecun-normal+elu" --layers 10
+              init-histograms --pair "orthogonal+tanh" --pair "lecun-normal+elu"
               init-histograms --zero-init
             """)
 

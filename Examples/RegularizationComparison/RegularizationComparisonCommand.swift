@@ -18,9 +18,11 @@ struct RegularizationComparisonCommand: ParsableCommand {
         commandName: "regularization-comparison",
         abstract: "No regularizer vs L2 vs L1 vs dropout on the same network: accuracy, small-weight counts, per-layer norms.",
         discussion: """
-            What to look for: L1 leaves the most weights near zero and the smallest L1 norms (it selects inputs);
-            L2 shrinks every weight and gives the smallest L2 norms; both, and dropout, narrow the train-test gap.
-            lambda is per step, added to the mean batch gradient (l2: lambda*w, l1: lambda*sign(w)).
+            What to look for: L1 leaves the most weights near zero and small L1 norms
+            (it selects inputs); L2 shrinks every weight and gives the smallest L2
+            norms; both, and dropout, narrow the train-test gap.
+            lambda is per step, added to the mean batch gradient
+            (l2: lambda*w, l1: lambda*sign(w)).
 
             Examples:
               regularization-comparison --svg regularization-comparison.svg
