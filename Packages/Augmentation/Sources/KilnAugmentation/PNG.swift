@@ -190,6 +190,8 @@ public enum PNG {
     /// malformed (bad signature, CRCs, chunk order) is left for libpng to report.
     static func prescan(_ bytes: [UInt8], name: String, pixelLimit: Int) throws {
         let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
+        // libpng reports an empty buffer as "invalid argument"; say what it is.
+        if bytes.isEmpty { throw PNGError(kind: .begin, file: name, message: "empty file (0 bytes), not a PNG") }
         guard bytes.count >= 8, bytes.prefix(8).elementsEqual(signature) else { return }
         try bytes.withUnsafeBufferPointer { p throws in
             @inline(__always) func be32(_ i: Int) -> Int {

@@ -88,4 +88,8 @@ import Testing
     @Test func emptyImageIsAnError() throws {
         #expect { try PNG.encode(Image(width: 0, height: 3, channels: 1)) } throws: { $0 is PNGError }
     }
+
+    @Test func emptyFileSaysSo() throws {
+        #expect { try PNG.decode([], name: "e.png") } throws: { "\($0)".contains("e.png") && "\($0)".contains("empty file") }
+    }
 }
