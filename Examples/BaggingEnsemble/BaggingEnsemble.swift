@@ -109,6 +109,10 @@ struct BaggingEnsemble: ParsableCommand {
         log("model: \(probe) -> \(probe.outputShape), \(probe.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
         log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.blasThreads) BLAS thread\(parallelism.blasThreads == 1 ? "" : "s") each (\(parallelism.cores) cores)")
 
+        // Conv layers keep im2col buffers sized by the batch (about 0.5 GB per member for
+        // 1,000 images with the README's CNN), and every member keeps its own: evaluate
+        // image models 250 images at a time.
+        let evaluationBatch = options.needsImages ? 250 : 1000
         let shared = SharedOptions(value: options)
         let printer = LinePrinter()
         let epochs = options.epochs
@@ -121,6 +125,7 @@ struct BaggingEnsemble: ParsableCommand {
                 let model = try Sequential.build(spec: options.model, inputShape: member.train.inputShape, rng: &rng)
                 let trainer = try makeTrainer(model: model, options: options)
                 trainer.seed = member.seed
+                trainer.evaluationBatchSize = evaluationBatch
                 var fitted: any Dataset = member.train
                 if let spec = options.augment {
                     let augmented = try AugmentedDataset(base: member.train, pipeline: TransformPipeline(spec), seed: member.seed)
@@ -140,7 +145,7 @@ struct BaggingEnsemble: ParsableCommand {
         }
         let training = ensemble.training!
 
-        let report = ensemble.report(on: data.test)
+        let report = ensemble.report(on: data.test, batchSize: evaluationBatch)
         let oob = ensemble.outOfBag!
         log("")
         log("member  sample  unique   dev acc  test acc  seconds")
@@ -162,8 +167,8 @@ struct BaggingEnsemble: ParsableCommand {
 
         var diagnosis: Diagnosis?
         if let dev = data.dev {
-            let d = Diagnosis(trainAccuracy: ensemble.evaluate(data.trainSubsetForDiagnosis).accuracy,
-                              devAccuracy: ensemble.evaluate(dev).accuracy, targetError: options.targetError)
+            let d = Diagnosis(trainAccuracy: ensemble.evaluate(data.trainSubsetForDiagnosis, batchSize: evaluationBatch).accuracy,
+                              devAccuracy: ensemble.evaluate(dev, batchSize: evaluationBatch).accuracy, targetError: options.targetError)
             diagnosis = d
             log(d.description)
         }
@@ -209,7 +214,7 @@ struct BaggingEnsemble: ParsableCommand {
         guard data.classNames.count == ensemble.classNames.count else {
             throw ExampleError("--load: the ensemble has \(ensemble.classNames.count) classes, the data \(data.classNames.count)")
         }
-        let report = ensemble.report(on: data.test)
+        let report = ensemble.report(on: data.test, batchSize: ensemble.inputShape.count == 3 ? 250 : 1000)
         log("ensemble: \(ensemble.members.count) members, \(ensemble.voting) voting")
         for (i, accuracy) in report.memberAccuracies.enumerated() { log("member \(i + 1) test accuracy \(formatFixed(accuracy, 4))") }
         log("ensemble test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(data.test.count) images)")

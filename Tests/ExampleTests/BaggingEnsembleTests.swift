@@ -150,4 +150,20 @@ import Testing
         // 1200 training images give nearly every one an out-of-bag member.
         #expect((summary["oob_counted"] as! NSNumber).intValue > 1000)
     }
+
+    /// A CNN spec with augmentation: every member wraps its own bootstrap sample.
+    @Test func imageModelWithAugmentation() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        let result = try ExampleRunner.run("bagging-ensemble", [
+            "--limit", "1000", "--dev-size", "200", "--epochs", "1", "--members", "2", "--model", "conv(4,kernel=3,padding=1)|relu|maxpool(2)|flatten|dense(10)",
+            "--augment", "random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)", "--json", "--save", dir + "/cnn",
+        ], timeout: 300)
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        #expect((summary["members"] as! [NSNumber]).count == 2)
+        let loaded = try ExampleRunner.run("bagging-ensemble", ["--load", dir + "/cnn", "--json"], timeout: 120)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        let again = try JSONSerialization.jsonObject(with: Data(loaded.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        #expect((again["ensemble_accuracy"] as! NSNumber).doubleValue == (summary["ensemble_accuracy"] as! NSNumber).doubleValue)
+    }
 }
