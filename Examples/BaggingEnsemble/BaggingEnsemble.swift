@@ -208,7 +208,11 @@ struct BaggingEnsemble: ParsableCommand {
     func evaluateSaved(_ path: String, log: (String) -> Void) throws {
         let ensemble: Ensemble
         do { ensemble = try Ensemble.load(from: path) } catch { throw ExampleError("--load: \(error)") }
+        let savedVoting = ensemble.voting
         if let voting { ensemble.voting = Voting(rawValue: voting)! }
+        // The saved out-of-bag score was computed with the saved rule; the members' out-of-bag
+        // predictions are not saved, so another rule has no out-of-bag score.
+        let outOfBag = ensemble.voting == savedVoting ? ensemble.outOfBag : nil
         BLAS.threadCount = options.threads
         let data = try ClassificationData.load(options, inputShape: ensemble.inputShape, testOnly: true)
         guard data.classNames.count == ensemble.classNames.count else {
@@ -218,14 +222,17 @@ struct BaggingEnsemble: ParsableCommand {
         log("ensemble: \(ensemble.members.count) members, \(ensemble.voting) voting")
         for (i, accuracy) in report.memberAccuracies.enumerated() { log("member \(i + 1) test accuracy \(formatFixed(accuracy, 4))") }
         log("ensemble test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(data.test.count) images)")
-        if let oob = ensemble.outOfBag { log("out-of-bag accuracy when trained \(formatFixed(oob.accuracy, 4))") }
+        if let oob = ensemble.outOfBag {
+            log("out-of-bag accuracy when trained (\(savedVoting) voting) \(formatFixed(oob.accuracy, 4))"
+                + (outOfBag == nil ? "; none for \(ensemble.voting) voting (the out-of-bag predictions are not saved)" : ""))
+        }
         log("members agree on \(formatFixed(100 * report.agreement, 1))% of (pair, image) cases")
         log(report.evaluation.confusion.rendered())
         if options.json {
             print("{\"members\": [" + report.memberAccuracies.map(jsonNumber).joined(separator: ", ") + "], "
                 + "\"mean_member_accuracy\": \(jsonNumber(report.meanMemberAccuracy)), "
                 + "\"ensemble_accuracy\": \(jsonNumber(report.accuracy)), \"test_accuracy\": \(jsonNumber(report.accuracy)), "
-                + "\"oob_accuracy\": \(jsonNumber(ensemble.outOfBag?.accuracy ?? .nan)), "
+                + "\"oob_accuracy\": \(jsonNumber(outOfBag?.accuracy ?? .nan)), \"voting\": \"\(ensemble.voting)\", "
                 + "\"agreement\": \(jsonNumber(report.agreement)), \"train_seconds\": 0}")
         }
     }
