@@ -13,7 +13,7 @@ import KilnTraining
 /// samples of the training set, in parallel, and reports each member, the soft or hard
 /// vote, the out-of-bag accuracy and how often the members agree.
 @main
-struct BaggingEnsemble: ParsableCommand {
+struct BaggingEnsemble: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bagging-ensemble",
         abstract: "Train a bagging ensemble of classifiers on MNIST-style data (Fashion-MNIST by default).",
@@ -72,7 +72,7 @@ struct BaggingEnsemble: ParsableCommand {
         if let save, save.isEmpty { throw ValidationError("--save needs a directory name") }
     }
 
-    static func main() { CommandMain.run(BaggingEnsemble.self) }
+    static func main() async { await CommandMain.runAsync(BaggingEnsemble.self) }
 
     /// Whether `--threads` was given (its shared default of 1 is replaced by
     /// KilnEnsemble's `Parallelism` default when it was not).
@@ -80,7 +80,7 @@ struct BaggingEnsemble: ParsableCommand {
         CommandLine.arguments.dropFirst().contains { $0 == "--threads" || $0.hasPrefix("--threads=") }
     }
 
-    func run() throws {
+    func run() async throws {
         let log = options.json ? printError : { print($0) }
         if let load { return try evaluateSaved(load, log: log) }
         let options = self.options
@@ -118,30 +118,28 @@ struct BaggingEnsemble: ParsableCommand {
         let epochs = options.epochs
         let json = options.json
         let train = data.train, dev = data.dev
-        let ensemble: Ensemble = try runBlocking {
-            try await bagging.fit(train: train, dev: dev, epochs: epochs, parallelism: parallelism, voting: voting) { member in
-                let options = shared.value
-                var rng = RandomGenerator(seed: member.seed)
-                let model = try Sequential.build(spec: options.model, inputShape: member.train.inputShape, rng: &rng)
-                let trainer = try makeTrainer(model: model, options: options)
-                trainer.seed = member.seed
-                trainer.evaluationBatchSize = evaluationBatch
-                var fitted: any Dataset = member.train
-                if let spec = options.augment {
-                    let augmented = try AugmentedDataset(base: member.train, pipeline: TransformPipeline(spec), seed: member.seed)
-                    trainer.callbacks.append(EpochSetter(augmented))
-                    fitted = augmented
-                }
-                let index = member.index
-                trainer.callbacks.append(EpochObserver { record in
-                    if json {
-                        printer.print("{\"member\": \(index + 1), " + record.json.dropFirst())
-                    } else {
-                        printer.print("member \(index + 1) " + ProgressBar.summary(record, epochs: epochs))
-                    }
-                })
-                return MemberSetup(trainer: trainer, train: fitted)
+        let ensemble = try await bagging.fit(train: train, dev: dev, epochs: epochs, parallelism: parallelism, voting: voting) { member in
+            let options = shared.value
+            var rng = RandomGenerator(seed: member.seed)
+            let model = try Sequential.build(spec: options.model, inputShape: member.train.inputShape, rng: &rng)
+            let trainer = try makeTrainer(model: model, options: options)
+            trainer.seed = member.seed
+            trainer.evaluationBatchSize = evaluationBatch
+            var fitted: any Dataset = member.train
+            if let spec = options.augment {
+                let augmented = try AugmentedDataset(base: member.train, pipeline: TransformPipeline(spec), seed: member.seed)
+                trainer.callbacks.append(EpochSetter(augmented))
+                fitted = augmented
             }
+            let index = member.index
+            trainer.callbacks.append(EpochObserver { record in
+                if json {
+                    printer.print("{\"member\": \(index + 1), " + record.json.dropFirst())
+                } else {
+                    printer.print("member \(index + 1) " + ProgressBar.summary(record, epochs: epochs))
+                }
+            })
+            return MemberSetup(trainer: trainer, train: fitted)
         }
         let training = ensemble.training!
 
@@ -274,23 +272,4 @@ final class LinePrinter: Sendable {
             fflush(nil)
         }
     }
-}
-
-/// Runs an async computation from synchronous code (the command's `run`) and waits for
-/// it. The result crosses back through a box guarded by the semaphore's happens-before.
-func runBlocking<T>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-/// The result of `runBlocking`'s task: written once by the task before it signals the
-/// semaphore, read once after the wait.
-final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
 }
