@@ -133,10 +133,18 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
         guard axes > 0 else { return 1 }
         let perAxisBudget = max(1, budget / max(1, choiceProduct))
         var n = max(1, Int(pow(Double(perAxisBudget), 1 / Double(axes)).rounded(.down)))
-        // Correct pow's rounding in both directions.
-        func total(_ k: Int) -> Int { (0..<axes).reduce(1) { acc, _ in acc.multipliedReportingOverflow(by: k).partialValue } }
-        while n > 1 && total(n) > perAxisBudget { n -= 1 }
-        while total(n + 1) <= perAxisBudget { n += 1 }
+        // Correct pow's rounding in both directions. k^axes that overflows exceeds any budget.
+        func fits(_ k: Int) -> Bool {
+            var product = 1
+            for _ in 0..<axes {
+                let (next, overflow) = product.multipliedReportingOverflow(by: k)
+                if overflow || next > perAxisBudget { return false }
+                product = next
+            }
+            return true
+        }
+        while n > 1 && !fits(n) { n -= 1 }
+        while fits(n + 1) { n += 1 }
         return n
     }
 

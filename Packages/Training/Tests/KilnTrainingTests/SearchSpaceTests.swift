@@ -114,6 +114,10 @@ import KilnTensor
         #expect(space.gridPointsPerAxis(budget: 27) == 3)
         #expect(space.gridPointsPerAxis(budget: 26) == 2)
         #expect(space.gridPointsPerAxis(budget: 2) == 1)
+        // Many axes and a huge budget: k^axes that overflows does not fit (no wrap-around).
+        let wide = try SearchSpace(parsing: (1...20).map { "x\($0)=uniform(0, 1)" }.joined(separator: ", "))
+        #expect(wide.gridPointsPerAxis(budget: Int.max) == 8)  // 8^20 < 2^63 <= 9^20
+        #expect(wide.gridPointsPerAxis(budget: 1_000_000) == 1)
         let grid = space.grid(budget: 27)
         #expect(grid.count == 27)
         #expect(Set(grid).count == 27)
