@@ -46,7 +46,7 @@ import Testing
     /// layer by layer, He + ReLU keeps its spread; one histogram panel per layer and pair.
     @Test func initHistogramsTellTheStory() throws {
         let dir = try ExampleRunner.temporaryDirectory()
-        let r = try ExampleRunner.run("init-histograms", ["--samples", "400", "--svg", dir + "/init.svg"])
+        let r = try ExampleRunner.run("init-histograms", ["--svg", dir + "/init.svg"])  // the defaults: 6 x 100, 1,000 inputs
         #expect(r.status == 0, "\(r.stderr)")
         for label in ["N(0, 1) + sigmoid", "N(0, 0.01) + sigmoid", "Xavier + sigmoid", "Xavier + tanh", "Xavier + ReLU", "He + ReLU", "He + leaky ReLU"] {
             #expect(Self.block(label, in: r.stdout).count == 3, "table has \(label)")
@@ -62,6 +62,14 @@ import Testing
         #expect(try Self.parsesAsXML(dir + "/init.svg"))
         let svg = try String(contentsOfFile: dir + "/init.svg", encoding: .utf8)
         #expect(svg.components(separatedBy: ">layer 6 ").count - 1 == 7, "one layer-6 panel per pair")
+    }
+
+    @Test func initHistogramsRunsWithNoArguments() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        let r = try ExampleRunner.run("init-histograms", [], directory: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("He + ReLU") && r.stdout.contains("layer 6"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "no figure without --svg")
     }
 
     @Test func zeroInitKeepsHiddenUnitsIdentical() throws {
