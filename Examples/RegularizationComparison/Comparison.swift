@@ -29,16 +29,20 @@ func variants(model: String, l2: Double, l1: Double, dropout: Double) throws -> 
     ]
 }
 
-/// The model spec with `dropout(rate)` after every parameter-free stage that is followed
-/// by a layer with weights (i.e. after each hidden activation).
+/// The model spec with `dropout(rate)` after every hidden activation: each activation
+/// stage that some layer with weights follows (not the output's).
 func insertDropout(into model: String, rate: Double) throws -> String {
     let stages = try Spec.parsePipeline(model)
     let weighted: Set<String> = ["dense", "linear", "conv", "conv2d"]
+    let structural: Set<String> = ["dropout", "flatten", "batchnorm", "batch-norm", "bn", "layernorm", "layer-norm",
+                                   "maxpool", "max-pool", "maxpool2d", "avgpool", "avg-pool", "avgpool2d", "softmax"]
     var out: [String] = []
     for (i, stage) in stages.enumerated() {
         out.append(stage.description)
-        let isActivation = !weighted.contains(stage.name) && !["dropout", "flatten", "batchnorm", "layernorm", "bn"].contains(stage.name)
-        if isActivation, i + 1 < stages.count, weighted.contains(stages[i + 1].name) { out.append("dropout(\(Spec.format(rate)))") }
+        let isActivation = !weighted.contains(stage.name) && !structural.contains(stage.name)
+        if isActivation, stages[(i + 1)...].contains(where: { weighted.contains($0.name) }) {
+            out.append("dropout(\(Spec.format(rate)))")
+        }
     }
     return out.joined(separator: "|")
 }

@@ -93,7 +93,7 @@ struct RegularizationComparisonCommand: ParsableCommand {
         let options = try TrainingOptions.parse(["--data", data, "--model", model, "--limit", "\(limit)", "--dev-size", "0", "--seed", "\(seed)"])
         let loaded = try ClassificationData.load(options)
         let arms = try variants(model: model, l2: l2, l1: l1, dropout: dropout)
-        print("data: \(loaded.train.count) train, \(loaded.test.count) test images; model \(model); \(optimizer), \(scheduleSpec), batch \(batchSize), \(epochs) epochs, seed \(seed)")
+        print("data: \(loaded.train.count) train, \(loaded.test.count) test images; model \(model); \(optimizer), \(scheduleSpec), batch \(batchSize), \(epochs) epoch\(epochs == 1 ? "" : "s"), seed \(seed)")
         let setup = TrainingSetup(optimizer: optimizer, schedule: scheduleSpec, epochs: epochs, batchSize: batchSize, seed: seed)
         let results = try arms.map { try runVariant($0, train: loaded.train, test: loaded.test, setup: setup, log: { print($0) }) }
         print("")
