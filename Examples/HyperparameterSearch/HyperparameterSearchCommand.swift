@@ -107,6 +107,7 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         BLAS.threadCount = 1
+        try checkOutputFile(svg, flag: "--svg")
         let searchSpace = try SearchSpace(parsing: space)
         let options = try TrainingOptions.parse(["--data", data, "--limit", "\(limit)", "--dev-size", "\(devSize)", "--seed", "\(seed)"])
         let loaded = try ClassificationData.load(options)

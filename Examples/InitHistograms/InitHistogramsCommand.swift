@@ -84,6 +84,7 @@ struct InitHistogramsCommand: ParsableCommand {
 
     func run() throws {
         BLAS.threadCount = 1
+        try checkOutputFile(svg, flag: "--svg")
         if zeroInit {
             let results = try ["zeros", "he-normal"].map { try runSymmetry(initializer: $0, hidden: hidden, epochs: epochs, seed: seed) }
             print(renderSymmetry(results, hidden: hidden, epochs: epochs))

@@ -90,6 +90,7 @@ struct RegularizationComparisonCommand: ParsableCommand {
 
     func run() throws {
         BLAS.threadCount = 1
+        try checkOutputFile(svg, flag: "--svg")
         let options = try TrainingOptions.parse(["--data", data, "--model", model, "--limit", "\(limit)", "--dev-size", "0", "--seed", "\(seed)"])
         let loaded = try ClassificationData.load(options)
         let arms = try variants(model: model, l2: l2, l1: l1, dropout: dropout)

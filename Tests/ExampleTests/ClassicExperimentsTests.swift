@@ -153,10 +153,14 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "nothing written")
     }
 
-    /// A figure that cannot be written is a runtime error (exit 1), one line.
-    @Test func unwritableFigureIsARuntimeError() throws {
-        let r = try ExampleRunner.run("init-histograms", ["--layers", "2", "--samples", "10", "--svg", "/nonexistent-dir/x.svg"])
+    /// A figure that cannot be written is a runtime error (exit 1), one line, found before
+    /// any training starts.
+    @Test(arguments: ["init-histograms", "regularization-comparison", "hyperparameter-search"])
+    func unwritableFigureIsARuntimeError(example: String) throws {
+        let start = Date()
+        let r = try ExampleRunner.run(example, ["--svg", "/nonexistent-dir/x.svg"])
         #expect(r.status == 1)
-        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("cannot write"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("does not exist"), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(start) < 5, "checked before the experiment runs")
     }
 }
