@@ -204,6 +204,20 @@ func drawScatter(rounds: [RandomSearch.Round], grid: [SearchTrial], space: Searc
     }
     if !grid.isEmpty { groups.append(ScatterPlot.Group(name: "grid", points: points(grid), color: "#555555", marker: .cross)) }
     let label = xName == "lr" ? "learning rate" : xName
-    return ScatterPlot(title: "Hyper-parameter search: dev accuracy against \(label)", xLabel: label + (logX ? " (log scale)" : ""),
+    // Shade the range each finer round sampled along x.
+    var bands: [ScatterPlot.Band] = []
+    for r in rounds where r.number > 1 {
+        switch r.space.dimension(xName)?.distribution {
+        case .logUniform(let a, let b)?, .uniform(let a, let b)?:
+            bands.append(.init(lower: a, upper: b, label: "round \(r.number) range", color: Palette.color(r.number - 1)))
+        case .integer(let a, let b)?:
+            bands.append(.init(lower: Double(a), upper: Double(b), label: "round \(r.number) range", color: Palette.color(r.number - 1)))
+        default:
+            break
+        }
+    }
+    var plot = ScatterPlot(title: "Hyper-parameter search: dev accuracy against \(label)", xLabel: label + (logX ? " (log scale)" : ""),
                        yLabel: "dev accuracy", groups: groups, logX: logX, width: 860, height: 480)
+    plot.bands = bands
+    return plot
 }

@@ -26,10 +26,24 @@ public struct ScatterPlot: Sendable {
         }
     }
 
+    /// A shaded x range behind the points, labelled at its foot (e.g. the learning-rate
+    /// range a finer search round sampled). Parts outside the x axis are cut off.
+    public struct Band: Sendable {
+        public var lower: Double
+        public var upper: Double
+        public var label: String
+        public var color: String
+        public init(lower: Double, upper: Double, label: String, color: String = "#1f77b4") {
+            self.lower = lower; self.upper = upper; self.label = label; self.color = color
+        }
+    }
+
     public var title: String
     public var xLabel: String
     public var yLabel: String
     public var groups: [Group]
+    /// Shaded x ranges drawn under the points (none by default).
+    public var bands: [Band] = []
     public var logX: Bool
     public var logY: Bool
     public var width: Double
@@ -69,6 +83,14 @@ public struct ScatterPlot: Sendable {
         var doc = SVGDocument(width: width, height: height)
         if !title.isEmpty { doc.text(title, x: width / 2, y: 28, size: 16, anchor: .middle, bold: true) }
         frame.drawBackground(&doc)
+        for (k, band) in bands.enumerated() where band.upper > band.lower {
+            let lo = max(band.lower, x.lower), hi = min(band.upper, x.upper)
+            guard hi > lo, !logX || lo > 0 else { continue }
+            let x0 = frame.xScale(lo), x1 = frame.xScale(hi)
+            doc.rect(x: x0, y: frame.top, width: x1 - x0, height: frame.height, fill: band.color, opacity: 0.12)
+            // Labels sit at the bottom, where accuracy-like scores leave room.
+            doc.text(band.label, x: (x0 + x1) / 2, y: frame.top + frame.height - 8 - 14 * Double(k % 2), size: 10, anchor: .middle, fill: band.color)
+        }
         for (i, g) in groups.enumerated() {
             let color = g.color ?? Palette.color(i)
             for p in g.points where shown(p) {

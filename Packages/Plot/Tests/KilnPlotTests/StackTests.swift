@@ -24,4 +24,16 @@ import Testing
         #expect(nested.width == a.width + b.width && nested.height == 20 + max(a.height, b.height))
         #expect(XMLParser(data: Data(nested.render().utf8)).parse())
     }
+
+    /// Bands shade their x range (clipped to the axis) under the points and carry a label.
+    @Test func scatterBandsShadeTheirRange() throws {
+        var plot = ScatterPlot(title: "search", groups: [.init(name: "r1", points: [Point(1e-4, 0.5), Point(1e-1, 0.8)])], logX: true)
+        plot.bands = [.init(lower: 1e-3, upper: 1e-2, label: "round 2 range", color: "#d62728"),
+                      .init(lower: 1e-9, upper: 1e-8, label: "off the axis")]
+        let svg = plot.svg()
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        #expect(svg.contains("round 2 range"))
+        #expect(!svg.contains("off the axis"), "a band outside the axis is not drawn")
+        #expect(svg.contains("fill=\"#d62728\" fill-opacity=\"0.12\""), "the shaded rectangle")
+    }
 }
