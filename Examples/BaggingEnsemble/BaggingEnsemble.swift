@@ -109,10 +109,6 @@ struct BaggingEnsemble: AsyncParsableCommand {
         log("model: \(probe) -> \(probe.outputShape), \(probe.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
         log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.blasThreads) BLAS thread\(parallelism.blasThreads == 1 ? "" : "s") each (\(parallelism.cores) cores)")
 
-        // Conv layers keep im2col buffers sized by the batch (about 0.5 GB per member for
-        // 1,000 images with the README's CNN), and every member keeps its own: evaluate
-        // image models 250 images at a time.
-        let evaluationBatch = options.needsImages ? 250 : 1000
         let shared = SharedOptions(value: options)
         let printer = LinePrinter()
         let epochs = options.epochs
@@ -123,8 +119,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
             var rng = RandomGenerator(seed: member.seed)
             let model = try Sequential.build(spec: options.model, inputShape: member.train.inputShape, rng: &rng)
             let trainer = try makeTrainer(model: model, options: options)
-            trainer.seed = member.seed
-            trainer.evaluationBatchSize = evaluationBatch
+            trainer.seed = member.seed   // makeTrainer sets the evaluation batch (250 images for image models)
             var fitted: any Dataset = member.train
             if let spec = options.augment {
                 let augmented = try AugmentedDataset(base: member.train, pipeline: TransformPipeline(spec), seed: member.seed)
@@ -143,7 +138,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
         }
         let training = ensemble.training!
 
-        let report = ensemble.report(on: data.test, batchSize: evaluationBatch)
+        let report = ensemble.report(on: data.test, batchSize: options.evaluationBatchSize)
         let oob = ensemble.outOfBag!
         log("")
         log("member  sample  unique   dev acc  test acc  seconds")
@@ -165,8 +160,8 @@ struct BaggingEnsemble: AsyncParsableCommand {
 
         var diagnosis: Diagnosis?
         if let dev = data.dev {
-            let d = Diagnosis(trainAccuracy: ensemble.evaluate(data.trainSubsetForDiagnosis, batchSize: evaluationBatch).accuracy,
-                              devAccuracy: ensemble.evaluate(dev, batchSize: evaluationBatch).accuracy, targetError: options.targetError)
+            let d = Diagnosis(trainAccuracy: ensemble.evaluate(data.trainSubsetForDiagnosis, batchSize: options.evaluationBatchSize).accuracy,
+                              devAccuracy: ensemble.evaluate(dev, batchSize: options.evaluationBatchSize).accuracy, targetError: options.targetError)
             diagnosis = d
             log(d.description)
         }

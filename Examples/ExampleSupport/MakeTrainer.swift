@@ -7,6 +7,7 @@ import KilnTraining
 public func makeTrainer(model: Sequential, options: TrainingOptions) throws -> Trainer {
     let trainer = Trainer(model: model, optimizer: try optimizers.make(options.optimizer),
                           batchSize: options.batchSize, seed: options.seed)
+    trainer.evaluationBatchSize = options.evaluationBatchSize
     if let schedule = options.schedule { trainer.schedule = try schedules.make(schedule) }
     if let regularizer = options.regularizer { trainer.regularizer = try regularizers.make(regularizer) }
     if let earlyStopping = options.earlyStopping { trainer.earlyStopping = try makeEarlyStopping(earlyStopping) }

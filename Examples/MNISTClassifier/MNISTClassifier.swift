@@ -148,7 +148,7 @@ struct MNISTClassifier: ParsableCommand {
         }
         try Trainer.loadModel(model, from: file)
         let data = try ClassificationData.load(options, inputShape: inputShape, testOnly: true)
-        let test = Trainer.evaluate(model: model, data: data.test)
+        let test = Trainer.evaluate(model: model, data: data.test, batchSize: inputShape.count == 3 ? 250 : 1000)
         log("model: \(spec)")
         log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images)")
         log(test.confusion.rendered())
