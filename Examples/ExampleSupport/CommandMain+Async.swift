@@ -15,17 +15,7 @@ extension CommandMain {
             }
             exit(0)
         } catch {
-            let code = C.exitCode(for: error)
-            if code == .success {
-                print(C.fullMessage(for: error))
-                exit(0)
-            }
-            let name = C.configuration.commandName ?? "\(C.self)"
-            let message = C.message(for: error)
-                .split(separator: "\n", omittingEmptySubsequences: true)
-                .first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("\(name): error: \(message)\n".utf8))
-            exit(code.rawValue == 0 ? 1 : code.rawValue)
+            exitForError(C.self, error)
         }
     }
 }

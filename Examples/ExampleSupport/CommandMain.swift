@@ -7,24 +7,29 @@ import Foundation
 /// exits 1. Never a Swift trap for bad input.
 public enum CommandMain {
     public static func run<C: ParsableCommand>(_ type: C.Type, arguments: [String]? = nil) -> Never {
-        let name = C.configuration.commandName ?? "\(C.self)"
         do {
             var command = try C.parseAsRoot(arguments)
             try command.run()
             exit(0)
         } catch {
-            let code = C.exitCode(for: error)
-            if code == .success {
-                // --help, --version: the full text to standard output.
-                print(C.fullMessage(for: error))
-                exit(0)
-            }
-            let message = C.message(for: error)
-                .split(separator: "\n", omittingEmptySubsequences: true)
-                .first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("\(name): error: \(message)\n".utf8))
-            exit(code.rawValue == 0 ? 1 : code.rawValue)
+            exitForError(C.self, error)
         }
+    }
+
+    /// Ends the process for an error that `run` threw (or parsing found), by the contract.
+    static func exitForError<C: ParsableCommand>(_ type: C.Type, _ error: Error) -> Never {
+        let code = C.exitCode(for: error)
+        if code == .success {
+            // --help, --version: the full text to standard output.
+            print(C.fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        let name = C.configuration.commandName ?? "\(C.self)"
+        let message = C.message(for: error)
+            .split(separator: "\n", omittingEmptySubsequences: true)
+            .first.map(String.init) ?? "\(error)"
+        FileHandle.standardError.write(Data("\(name): error: \(message)\n".utf8))
+        Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
     }
 }
 
