@@ -94,15 +94,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
         let data = try ClassificationData.load(options)
         log("data: \(data.summary)")
         var rng = RandomGenerator(seed: options.seed)
-        let probe: Sequential
-        do {
-            probe = try Sequential.build(spec: options.model, inputShape: data.inputShape, rng: &rng)
-        } catch {
-            throw ExampleError("--model \"\(options.model)\" does not fit the data (input \(data.inputShape)): \(error)")
-        }
-        guard probe.outputShape == [data.classNames.count] else {
-            throw ExampleError("--model \"\(options.model)\" ends with \(probe.outputShape) outputs, but the data has \(data.classNames.count) classes (end the spec with dense(\(data.classNames.count)))")
-        }
+        let probe = try data.buildModel(options.model, rng: &rng)
         let bagging = try Bagging(members: members, maxSamples: maxSamples, bootstrap: !noBootstrap, seed: options.seed)
         let parallelism = try Parallelism(members: members, jobs: jobs, blasThreads: threadsGiven ? options.threads : nil)
         let sampleSize = bagging.sampleSize(population: data.train.count)

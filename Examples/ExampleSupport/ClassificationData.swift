@@ -1,5 +1,6 @@
 import KilnAugmentation
 import KilnData
+import KilnLayers
 import KilnTensor
 import KilnTraining
 
@@ -82,6 +83,24 @@ public struct ClassificationData {
             }
             return (train, test)
         }
+    }
+}
+
+extension ClassificationData {
+    /// Builds the model `spec` for this data: its input shape, and one output per class.
+    /// Throws an ``ExampleError`` (exit status 1) naming the spec and the layer that cannot
+    /// fit, or the output count that does not match the classes.
+    public func buildModel(_ spec: String, rng: inout RandomGenerator) throws -> Sequential {
+        let model: Sequential
+        do {
+            model = try Sequential.build(spec: spec, inputShape: inputShape, rng: &rng)
+        } catch {
+            throw ExampleError("--model \"\(spec)\" does not fit the data (input \(inputShape)): \(error)")
+        }
+        guard model.outputShape == [classNames.count] else {
+            throw ExampleError("--model \"\(spec)\" ends with \(model.outputShape) outputs, but the data has \(classNames.count) classes (end the spec with dense(\(classNames.count)))")
+        }
+        return model
     }
 }
 

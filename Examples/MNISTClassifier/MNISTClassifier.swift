@@ -62,16 +62,8 @@ struct MNISTClassifier: ParsableCommand {
         let data = try ClassificationData.load(options)
         log("data: \(data.summary)")
         var rng = RandomGenerator(seed: options.seed)
-        let model: Sequential
-        do {
-            model = try Sequential.build(spec: options.model, inputShape: data.inputShape, rng: &rng)
-        } catch {
-            throw ExampleError("--model \"\(options.model)\" does not fit the data (input \(data.inputShape)): \(error)")
-        }
+        let model = try data.buildModel(options.model, rng: &rng)
         log("model: \(model) -> \(model.outputShape), \(model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
-        guard model.outputShape == [data.classNames.count] else {
-            throw ExampleError("--model \"\(options.model)\" ends with \(model.outputShape) outputs, but the data has \(data.classNames.count) classes (end the spec with dense(\(data.classNames.count)))")
-        }
 
         let trainer = try makeTrainer(model: model, options: options)
         var checkpointPath = checkpoint
