@@ -160,22 +160,40 @@ extension Bagging {
 
         let start = DispatchTime.now().uptimeNanoseconds
         var outcomes = [MemberOutcome?](repeating: nil, count: members)
-        try await withThrowingTaskGroup(of: MemberOutcome.self) { group in
+        // A failing member stops the fit: no new member starts and the running ones stop at
+        // the end of their epoch. The error reported is that of the failing member with the
+        // lowest index (not the first to arrive), so the message does not depend on timing;
+        // the cancelled members' CancellationErrors are not failures of their own.
+        var failure: (index: Int, error: any Error)?
+        await withTaskGroup(of: (Int, Result<MemberOutcome, any Error>).self) { group in
             var next = 0
+            func start(_ memberPlan: MemberPlan) {
+                group.addTask {
+                    do { return (memberPlan.index, .success(try Bagging.trainMember(memberPlan, train: train, dev: dev, epochs: epochs, makeMember: makeMember))) }
+                    catch { return (memberPlan.index, .failure(error)) }
+                }
+            }
             while next < min(plan.jobs, plans.count) {
-                let memberPlan = plans[next]
-                group.addTask { try Bagging.trainMember(memberPlan, train: train, dev: dev, epochs: epochs, makeMember: makeMember) }
+                start(plans[next])
                 next += 1
             }
-            while let outcome = try await group.next() {
-                outcomes[outcome.record.index] = outcome
-                if next < plans.count {
-                    let memberPlan = plans[next]
-                    group.addTask { try Bagging.trainMember(memberPlan, train: train, dev: dev, epochs: epochs, makeMember: makeMember) }
+            while let (index, result) = await group.next() {
+                switch result {
+                case .success(let outcome):
+                    outcomes[index] = outcome
+                case .failure(let error as CancellationError) where failure != nil:
+                    _ = error
+                case .failure(let error):
+                    if failure == nil || failure!.error is CancellationError || index < failure!.index { failure = (index, error) }
+                    group.cancelAll()
+                }
+                if failure == nil && next < plans.count {
+                    start(plans[next])
                     next += 1
                 }
             }
         }
+        if let failure { throw failure.error }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let finished = outcomes.map { $0! }
         let ensemble = try Ensemble(members: finished.map(\.model.value), inputShape: train.inputShape,

@@ -135,21 +135,9 @@ public final class Ensemble: Classifier {
         let pairs = Double(members.count * (members.count - 1) / 2)
         return EnsembleReport(
             memberAccuracies: memberCorrect.map { data.count == 0 ? .nan : Double($0) / n },
-            evaluation: makeEvaluation(loss: data.count == 0 ? .nan : lossSum / n, confusion: confusion, predictions: predictions),
+            evaluation: Evaluation(loss: data.count == 0 ? .nan : lossSum / n, confusion: confusion, predictions: predictions),
             agreement: data.count == 0 ? .nan : (pairs == 0 ? 1 : Double(agreeingPairs) / (pairs * n)),
             unanimity: data.count == 0 ? .nan : Double(unanimous) / n)
-    }
-
-    /// An `Evaluation` with the given fields. KilnTraining's `Evaluation` has no public
-    /// initializer (only `Trainer.evaluate` makes one), so this evaluates a member on no
-    /// examples and then sets the public fields.
-    func makeEvaluation(loss: Double, confusion: ConfusionMatrix, predictions: [Int]) -> Evaluation {
-        let empty = TensorDataset(inputs: Tensor(shape: [0] + inputShape, scalars: []), labels: [], classNames: confusion.classNames)
-        var evaluation = Trainer.evaluate(model: members[0], data: empty)
-        evaluation.loss = loss
-        evaluation.confusion = confusion
-        evaluation.predictions = predictions
-        return evaluation
     }
 
     /// `model`'s probabilities on the examples `indices` of `data`, `[indices.count, classes]`.

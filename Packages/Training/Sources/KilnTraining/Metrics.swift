@@ -59,6 +59,13 @@ public struct Evaluation: Sendable {
     public var confusion: ConfusionMatrix
     /// The predicted class of each example, in dataset order.
     public var predictions: [Int]
+
+    /// An evaluation computed elsewhere (an ensemble's vote, a custom metric loop).
+    public init(loss: Double, confusion: ConfusionMatrix, predictions: [Int]) {
+        self.loss = loss
+        self.confusion = confusion
+        self.predictions = predictions
+    }
 }
 
 /// Fixed-point formatting without Foundation's `String(format:)`.
