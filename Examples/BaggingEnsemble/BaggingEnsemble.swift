@@ -20,10 +20,10 @@ struct BaggingEnsemble: AsyncParsableCommand {
         discussion: """
         Each member trains the --model on its own bootstrap sample (drawn with replacement, \
         --max-samples of the training set) from its own split of the --seed generator, \
-        so the ensemble is the same whatever --jobs. Members train --jobs at a time (default: \
-        the number of cores), each with max(1, cores / min(members, cores)) BLAS threads \
-        unless --threads is given. That default does not follow --jobs on purpose: OpenBLAS \
-        results depend on its thread count, and --jobs must not change the ensemble.
+        so the ensemble is the same whatever --jobs and --threads. Members train --jobs at a \
+        time (default: the number of cores), sharing the --threads (default: the cores) \
+        evenly: each member's trainer runs max(1, threads / jobs) workers, BLAS \
+        single-threaded in each.
 
         Examples:
           bagging-ensemble                                   # 5 members of the default MLP, 10 epochs
@@ -74,12 +74,6 @@ struct BaggingEnsemble: AsyncParsableCommand {
 
     static func main() async { await CommandMain.runAsync(BaggingEnsemble.self) }
 
-    /// Whether `--threads` was given (its shared default of 1 is replaced by
-    /// KilnEnsemble's `Parallelism` default when it was not).
-    var threadsGiven: Bool {
-        CommandLine.arguments.dropFirst().contains { $0 == "--threads" || $0.hasPrefix("--threads=") }
-    }
-
     func run() async throws {
         let log = options.json ? printError : { print($0) }
         if let load { return try evaluateSaved(load, log: log) }
@@ -96,10 +90,10 @@ struct BaggingEnsemble: AsyncParsableCommand {
         var rng = RandomGenerator(seed: options.seed)
         let probe = try data.buildModel(options.model, rng: &rng)
         let bagging = try Bagging(members: members, maxSamples: maxSamples, bootstrap: !noBootstrap, seed: options.seed)
-        let parallelism = try Parallelism(members: members, jobs: jobs, blasThreads: threadsGiven ? options.threads : nil)
+        let parallelism = try Parallelism(members: members, jobs: jobs, threads: options.threads)
         let sampleSize = bagging.sampleSize(population: data.train.count)
         log("model: \(probe) -> \(probe.outputShape), \(probe.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
-        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.blasThreads) BLAS thread\(parallelism.blasThreads == 1 ? "" : "s") each (\(parallelism.cores) cores)")
+        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each (\(parallelism.cores) cores)")
 
         let shared = SharedOptions(value: options)
         let printer = LinePrinter()
@@ -177,7 +171,8 @@ struct BaggingEnsemble: AsyncParsableCommand {
                 ("unanimity", jsonNumber(report.unanimity)),
                 ("voting", "\"\(voting)\""),
                 ("jobs", "\(parallelism.jobs)"),
-                ("blas_threads", "\(parallelism.blasThreads)"),
+                ("threads_per_member", "\(parallelism.threadsPerMember)"),
+                ("blas_threads", "1"),
                 ("epochs_run", "[" + training.members.map { "\($0.history.count)" }.joined(separator: ", ") + "]"),
                 ("train_seconds", jsonNumber(training.seconds)),
                 ("member_seconds", "[" + training.members.map { jsonNumber($0.seconds) }.joined(separator: ", ") + "]"),
@@ -198,7 +193,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
         // The saved out-of-bag score was computed with the saved rule; the members' out-of-bag
         // predictions are not saved, so another rule has no out-of-bag score.
         let outOfBag = ensemble.voting == savedVoting ? ensemble.outOfBag : nil
-        BLAS.threadCount = options.threads
+        ensemble.threads = options.threads
         let data = try ClassificationData.load(options, inputShape: ensemble.inputShape, testOnly: true)
         guard data.classNames.count == ensemble.classNames.count else {
             throw ExampleError("--load: the ensemble has \(ensemble.classNames.count) classes, the data \(data.classNames.count)")

@@ -13,5 +13,7 @@ public func makeTrainer(model: Sequential, options: TrainingOptions) throws -> T
     if let earlyStopping = options.earlyStopping { trainer.earlyStopping = try makeEarlyStopping(earlyStopping) }
     trainer.clipNorm = options.clipNorm
     trainer.skipNonFinite = options.skipNonFinite
+    trainer.threads = options.threads
+    trainer.shards = options.shards
     return trainer
 }

@@ -43,8 +43,11 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: "Random seed (weights, shuffling, dropout, splits).")
     public var seed: UInt64 = 1
 
-    @Option(help: "BLAS threads (1 is fastest on a busy 2-core machine).")
-    public var threads: Int = 1
+    @Option(help: threadsHelp)
+    public var threads: Int = Parallel.availableCores
+
+    @Option(help: shardsHelp)
+    public var shards: Int?
 
     @Option(name: .customLong("dev-size"), help: "Training images held out as the dev split (default: 5000, or 10% when the training set has fewer than 50,000).")
     public var devSize: Int?
@@ -70,7 +73,8 @@ public struct TrainingOptions: ParsableArguments {
     public mutating func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads must be between 1 and 256, got \(threads)") }
+        try validateThreads(threads)
+        if let shards { try validateShards(shards) }
         if let devSize, devSize < 0 { throw ValidationError("--dev-size must not be negative, got \(devSize)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }

@@ -47,6 +47,9 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
     @Option(help: "Trials run at the same time (the default is the number of cores, at most 8; the results never depend on it).")
     var jobs = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
+    @Option(help: "Worker threads in all (default: the cores this process may use), shared evenly by the jobs: each trial's trainer runs max(1, threads / jobs). The results never depend on it.")
+    var threads = Parallel.availableCores
+
     @Option(help: ArgumentHelp("The search space.", valueName: "spec"))
     var space = HyperparameterSearchCommand.defaultSpace
 
@@ -80,7 +83,7 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
     static func main() async { await CommandMain.runAsync(HyperparameterSearchCommand.self) }
 
     func recipe(classes: Int) -> TrialRecipe {
-        TrialRecipe(optimizer: optimizer, batchSize: batchSize, epochs: epochs, classes: classes)
+        TrialRecipe(optimizer: optimizer, batchSize: batchSize, epochs: epochs, classes: classes, threads: max(1, threads / jobs))
     }
 
     mutating func validate() throws {
@@ -89,6 +92,7 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
         guard (1...1000).contains(epochs) else { throw ValidationError("--epochs must be between 1 and 1000, got \(epochs)") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
+        try validateThreads(threads)
         if let grid, !(0...100_000).contains(grid) { throw ValidationError("--grid must be between 0 and 100000, got \(grid)") }
         guard ["adam", "sgd"].contains(optimizer) else { throw ValidationError("--optimizer must be adam or sgd, got '\(optimizer)'") }
         guard limit >= 2 else { throw ValidationError("--limit must be at least 2, got \(limit)") }
@@ -151,6 +155,7 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
         if finalEpochs > 0, let best = SearchTrial.ranked(all).first, best.score != nil {
             var final = recipe
             final.epochs = finalEpochs
+            final.threads = threads
             clock = Date()
             let result = try final.evaluate(best.configuration, seed: best.seed, train: train, dev: loaded.test)
             let accuracy = result.score.map { formatFixed($0, 4) } ?? (result.note ?? "failed")

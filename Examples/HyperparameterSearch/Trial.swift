@@ -25,6 +25,8 @@ struct TrialRecipe: Sendable {
     var batchSize: Int
     var epochs: Int
     var classes: Int
+    /// Worker threads of each trial's trainer (the results do not depend on it).
+    var threads = 1
 
     /// Checks a space against the recipe: known names, sensible ranges. Throws a message.
     func check(_ space: SearchSpace) throws {
@@ -94,6 +96,7 @@ struct TrialRecipe: Sendable {
         let batch = Int(c.double("batch", default: Double(batchSize)).rounded())
         let trainer = Trainer(model: model, optimizer: try optimizers.make(optimizerSpec(c)), batchSize: batch, seed: seed)
         if let r = regularizerSpec(c) { trainer.regularizer = try regularizers.make(r) }
+        trainer.threads = threads
         do {
             try trainer.fit(train: train, epochs: epochs)
         } catch let error as TrainingError {

@@ -21,8 +21,8 @@ struct KilnBench: ParsableCommand {
 }
 
 struct CommonOptions: ParsableArguments {
-    @Option(help: "BLAS threads (1 is the honest setting on a shared machine).")
-    var threads: Int = 1
+    @Option(help: threadsHelp)
+    var threads: Int = Parallel.availableCores
 
     @Option(help: "Timed samples per case; the median is reported.")
     var samples: Int = 15
@@ -31,7 +31,7 @@ struct CommonOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try validateThreads(threads)
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1") }
     }
 }

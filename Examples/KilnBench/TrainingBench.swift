@@ -1,5 +1,6 @@
 import ArgumentParser
 import KilnData
+import KilnExampleSupport
 import KilnLayers
 import KilnOptimizers
 import KilnTensor
@@ -13,13 +14,16 @@ struct TrainingJob {
     var model: String
     var image: Bool
 
+    var shards: Int?
+
     func run(_ options: CommonOptions, epochs: Int, seed: UInt64) throws {
-        BLAS.threadCount = options.threads
         let layout: MNISTDirectory.Layout = image ? .image : .flat
         let (train, test) = try MNISTDirectory.fashionMNIST.loadTrainAndTest(layout: layout)
         var rng = RandomGenerator(seed: seed)
         let network = try Sequential.build(spec: model, inputShape: train.inputShape, rng: &rng)
         let trainer = Trainer(model: network, optimizer: try optimizers.make("adam(lr=0.001)"), batchSize: 128, seed: seed)
+        trainer.threads = options.threads
+        trainer.shards = shards
         try trainer.fit(train: train, epochs: epochs)
         let times = trainer.history.map(\.seconds).sorted()
         let median = times[times.count / 2]
@@ -27,11 +31,11 @@ struct TrainingJob {
         if options.json {
             print(jsonLine([("case", name), ("model", model), ("epochs", epochs), ("epoch_seconds", median),
                             ("epoch_seconds_best", times[0]), ("samples_per_second", Double(train.count) / median),
-                            ("test_accuracy", accuracy), ("threads", options.threads)]))
+                            ("test_accuracy", accuracy), ("threads", options.threads), ("shards", trainer.effectiveShards)]))
         } else {
             print("\(name): \(model)")
             print("  epoch seconds: median \(format3(median)), best \(format3(times[0])) over \(epochs) epoch(s); "
-                  + "\(Int(Double(train.count) / median)) samples/s; test accuracy \(format3(accuracy)) (\(options.threads) thread(s))")
+                  + "\(Int(Double(train.count) / median)) samples/s; test accuracy \(format3(accuracy)) (\(options.threads) thread(s), \(trainer.effectiveShards) shards)")
         }
     }
 }
@@ -42,9 +46,13 @@ struct MLPEpoch: ParsableCommand {
     @OptionGroup var options: CommonOptions
     @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
     @Option(help: "Seed.") var seed: UInt64 = 1
-    func validate() throws { guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") } }
+    @Option(help: "Shards per mini-batch (default: one per 64 rows of the batch, 1 to 8).") var shards: Int?
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        if let shards { try validateShards(shards) }
+    }
     func run() throws {
-        try TrainingJob(name: "mlp-epoch", model: "dense(256)|relu|dense(128)|relu|dense(10)", image: false)
+        try TrainingJob(name: "mlp-epoch", model: "dense(256)|relu|dense(128)|relu|dense(10)", image: false, shards: shards)
             .run(options, epochs: epochs, seed: seed)
     }
 }
@@ -55,12 +63,16 @@ struct CNNEpoch: ParsableCommand {
     @OptionGroup var options: CommonOptions
     @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
     @Option(help: "Seed.") var seed: UInt64 = 1
-    func validate() throws { guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") } }
+    @Option(help: "Shards per mini-batch (default: one per 64 rows of the batch, 1 to 8).") var shards: Int?
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        if let shards { try validateShards(shards) }
+    }
     func run() throws {
         try TrainingJob(
             name: "cnn-epoch",
             model: "conv(32, kernel=3, padding=1)|relu|maxpool(2)|conv(64, kernel=3, padding=1)|relu|maxpool(2)|flatten|dense(128)|relu|dense(10)",
-            image: true
+            image: true, shards: shards
         ).run(options, epochs: epochs, seed: seed)
     }
 }

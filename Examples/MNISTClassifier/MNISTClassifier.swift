@@ -50,7 +50,6 @@ struct MNISTClassifier: ParsableCommand {
 
     func run() throws {
         let options = self.options
-        BLAS.threadCount = options.threads
         let log = options.json ? printError : { print($0) }
 
         if let load { return try evaluateSaved(load, log: log) }
@@ -140,7 +139,7 @@ struct MNISTClassifier: ParsableCommand {
         }
         try Trainer.loadModel(model, from: file)
         let data = try ClassificationData.load(options, inputShape: inputShape, testOnly: true)
-        let test = Trainer.evaluate(model: model, data: data.test, batchSize: inputShape.count == 3 ? 250 : 1000)
+        let test = Trainer.evaluate(model: model, data: data.test, batchSize: inputShape.count == 3 ? 250 : 1000, threads: options.threads)
         log("model: \(spec)")
         log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images)")
         log(test.confusion.rendered())

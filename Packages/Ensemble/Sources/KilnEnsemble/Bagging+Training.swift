@@ -135,8 +135,9 @@ extension Bagging {
     /// `epochs` epochs, with `dev` (shared, read-only) for its dev curves and early
     /// stopping, and predicts its out-of-bag examples. At most `parallelism.jobs` members
     /// run at once as child tasks of a task group; the next one starts when one finishes.
-    /// The BLAS thread count is set to `parallelism.blasThreads` meanwhile (see
-    /// ``Parallelism`` on why it is process-wide).
+    /// Each member's trainer gets `parallelism.threadsPerMember` worker threads (its
+    /// ``Trainer/threads`` is overridden after `makeMember`); BLAS runs single-threaded.
+    /// Neither changes the members (see ``Parallelism``).
     ///
     /// `makeMember` runs on the member's task: it must create its own model, optimizer and
     /// callbacks (nothing shared between members except read-only data). A callback that
@@ -154,9 +155,7 @@ extension Bagging {
         if let weights { try Voting.checkWeights(weights, members: members) }
         let plan = try parallelism ?? Parallelism(members: members)
         let plans = self.plans(population: train.count)
-        let previousThreads = BLAS.threadCount
-        BLAS.threadCount = plan.blasThreads
-        defer { BLAS.threadCount = previousThreads }
+        BLAS.threadCount = 1
 
         let start = DispatchTime.now().uptimeNanoseconds
         var outcomes = [MemberOutcome?](repeating: nil, count: members)
@@ -169,7 +168,7 @@ extension Bagging {
             var next = 0
             func start(_ memberPlan: MemberPlan) {
                 group.addTask {
-                    do { return (memberPlan.index, .success(try Bagging.trainMember(memberPlan, train: train, dev: dev, epochs: epochs, makeMember: makeMember))) }
+                    do { return (memberPlan.index, .success(try Bagging.trainMember(memberPlan, train: train, dev: dev, epochs: epochs, threads: plan.threadsPerMember, makeMember: makeMember))) }
                     catch { return (memberPlan.index, .failure(error)) }
                 }
             }
@@ -208,7 +207,7 @@ extension Bagging {
 
     /// Builds, trains and scores one member on the calling task.
     static func trainMember(
-        _ plan: MemberPlan, train: TensorDataset, dev: (any Dataset)?, epochs: Int,
+        _ plan: MemberPlan, train: TensorDataset, dev: (any Dataset)?, epochs: Int, threads: Int,
         makeMember: @Sendable (MemberContext) throws -> MemberSetup
     ) throws -> MemberOutcome {
         try Task.checkCancellation()
@@ -216,6 +215,7 @@ extension Bagging {
         let setup: MemberSetup
         do { setup = try makeMember(context) } catch { throw EnsembleError.memberFailed(member: plan.index, message: "\(error)") }
         let trainer = setup.trainer
+        trainer.threads = threads
         let model = trainer.model
         guard model.inputShape == train.inputShape, model.outputShape == [train.classNames.count] else {
             throw EnsembleError.memberFailed(member: plan.index, message:
@@ -232,7 +232,7 @@ extension Bagging {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let outOfBag = plan.sample.outOfBag
-        let probabilities = Ensemble.memberProbabilities(model, data: train, indices: outOfBag, batchSize: trainer.evaluationBatchSize)
+        let probabilities = Ensemble.memberProbabilities(model, data: train, indices: outOfBag, batchSize: trainer.evaluationBatchSize, threads: threads)
         let record = MemberRecord(index: plan.index, seed: plan.seed, sampleSize: plan.sample.count,
                                   uniqueSamples: plan.sample.uniqueCount, history: trainer.history, seconds: seconds)
         return MemberOutcome(record: record, model: ModelTransfer(value: model), outOfBag: outOfBag, outOfBagProbabilities: probabilities)

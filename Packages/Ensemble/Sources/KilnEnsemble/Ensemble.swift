@@ -19,8 +19,9 @@ import KilnTraining
 /// print(r.memberAccuracies, r.accuracy, r.agreement)
 /// ```
 ///
-/// Evaluation runs the members one after another on the calling thread; the models are
-/// not safe to use from two threads at once (layers keep their buffers between calls).
+/// Evaluation runs the members one after another, each split into chunks over ``threads``
+/// workers (replicas of the member; the results do not depend on the count). An ensemble
+/// is not safe to use from two threads at once (layers keep their buffers between calls).
 public final class Ensemble: Classifier {
     public let members: [Sequential]
     public let inputShape: [Int]
@@ -35,6 +36,8 @@ public final class Ensemble: Classifier {
     public var training: EnsembleTraining?
     /// The out-of-bag score computed after training, or the one saved with the ensemble.
     public var outOfBag: OutOfBagScore?
+    /// Worker threads for prediction and evaluation (default: the cores this process may use).
+    public var threads: Int = Parallel.availableCores
 
     /// Throws ``EnsembleError/invalidConfiguration(_:)`` when there are no members, when a
     /// member's input or output shape does not fit `inputShape` and the classes, or when
@@ -67,7 +70,7 @@ public final class Ensemble: Classifier {
 
     /// Each member's class probabilities for `inputs` (`[n] + inputShape`), `[n, classes]` each.
     public func memberProbabilities(_ inputs: Tensor, batchSize: Int = 1000) -> [Tensor] {
-        members.map { Trainer.predictProbabilities(model: $0, inputs: inputs, batchSize: batchSize) }
+        members.map { Trainer.predictProbabilities(model: $0, inputs: inputs, batchSize: batchSize, threads: threads) }
     }
 
     /// The members' vote on `inputs` with the ensemble's rule and weights.
@@ -141,19 +144,11 @@ public final class Ensemble: Classifier {
     }
 
     /// `model`'s probabilities on the examples `indices` of `data`, `[indices.count, classes]`.
-    static func memberProbabilities(_ model: Sequential, data: any Dataset, indices: [Int], batchSize: Int) -> Tensor {
+    static func memberProbabilities(_ model: Sequential, data: any Dataset, indices: [Int], batchSize: Int, threads: Int) -> Tensor {
         let k = model.outputShape.reduce(1, *)
         guard !indices.isEmpty else { return Tensor(shape: [0, k], scalars: []) }
-        let softmax = SoftmaxCrossEntropy()
-        var parts: [Tensor] = []
-        var lower = 0
-        while lower < indices.count {
-            let upper = min(lower + max(1, batchSize), indices.count)
-            let (x, _) = data.batch(Array(indices[lower..<upper]))
-            parts.append(softmax.probabilities(model.forward(x, training: false)))
-            lower = upper
-        }
-        return Tensor.concatenate(parts)
+        let (x, _) = data.batch(indices)
+        return Trainer.predictProbabilities(model: model, inputs: x, batchSize: max(1, batchSize), threads: threads)
     }
 }
 

@@ -24,14 +24,14 @@ final class EpochCounter: Sendable {
 
 import Synchronization
 
-/// Serialized: `fit` sets OpenBLAS's process-wide thread count while it runs.
+/// Serialized: `fit` sets OpenBLAS's process-wide thread count.
 @Suite(.serialized) struct BaggingTests {
     let train = blobs(count: 240, seed: 1)
     let test = blobs(count: 120, seed: 1, noiseSeed: 99)
 
     func fit(jobs: Int, threads: Int? = 1, voting: Voting = .soft, members: Int = 4) async throws -> Ensemble {
         let bagging = try Bagging(members: members, seed: 7)
-        return try await bagging.fit(train: train, epochs: 3, parallelism: try Parallelism(members: members, jobs: jobs, blasThreads: threads),
+        return try await bagging.fit(train: train, epochs: 3, parallelism: try Parallelism(members: members, jobs: jobs, threads: threads),
                                      voting: voting) { try smallMember($0) }
     }
 
@@ -46,11 +46,11 @@ import Synchronization
         #expect(one.training!.members.map(\.history).map { $0.map(\.trainLoss) } == two.training!.members.map(\.history).map { $0.map(\.trainLoss) })
         #expect(one.outOfBag == two.outOfBag)
         #expect(one.predict(test.inputs) == two.predict(test.inputs))
-        // The default BLAS thread count does not depend on the jobs either.
-        let defaultThreads = try await fit(jobs: 1, threads: nil)
-        #expect(state(one) == state(defaultThreads))
+        // Nor on the trainers' worker threads (3 per member with 1 job, the cores by default).
+        #expect(state(one) == state(try await fit(jobs: 1, threads: 3)))
+        #expect(state(one) == state(try await fit(jobs: 2, threads: nil)))
         // A different seed gives a different ensemble.
-        let other = try await Bagging(members: 4, seed: 8).fit(train: train, epochs: 3, parallelism: try Parallelism(members: 4, jobs: 2, blasThreads: 1)) { try smallMember($0) }
+        let other = try await Bagging(members: 4, seed: 8).fit(train: train, epochs: 3, parallelism: try Parallelism(members: 4, jobs: 2, threads: 1)) { try smallMember($0) }
         #expect(state(one) != state(other))
     }
 
@@ -120,7 +120,7 @@ import Synchronization
     @Test func memberFailuresNameTheMember() async throws {
         let bagging = try Bagging(members: 3, seed: 1)
         await #expect(throws: EnsembleError.memberFailed(member: 1, message: "no model for you")) {
-            _ = try await bagging.fit(train: train, epochs: 1, parallelism: try Parallelism(members: 3, jobs: 2, blasThreads: 1)) { member in
+            _ = try await bagging.fit(train: train, epochs: 1, parallelism: try Parallelism(members: 3, jobs: 2, threads: 1)) { member in
                 if member.index == 1 { throw Failure(description: "no model for you") }
                 return try smallMember(member)
             }
@@ -144,7 +144,7 @@ import Synchronization
         let epochs = EpochCounter()
         let bagging = try Bagging(members: 6, seed: 1)
         await #expect(throws: EnsembleError.self) {
-            _ = try await bagging.fit(train: train, epochs: 50, parallelism: try Parallelism(members: 6, jobs: 2, blasThreads: 1)) { member in
+            _ = try await bagging.fit(train: train, epochs: 50, parallelism: try Parallelism(members: 6, jobs: 2, threads: 1)) { member in
                 if member.index == 0 { throw Failure(description: "broken") }
                 return try smallMember(member, epochsSeen: epochs)
             }
@@ -156,7 +156,7 @@ import Synchronization
     @Test func trainingRecordsEachMembersOutOfBagExamples() async throws {
         let data = blobs(count: 90, seed: 2)
         let bagging = try Bagging(members: 3, seed: 5)
-        let ensemble = try await bagging.fit(train: data, epochs: 1, parallelism: try Parallelism(members: 3, jobs: 1, blasThreads: 1)) { member in
+        let ensemble = try await bagging.fit(train: data, epochs: 1, parallelism: try Parallelism(members: 3, jobs: 1, threads: 1)) { member in
             try smallMember(member, spec: "dense(3)")
         }
         let training = try #require(ensemble.training)
@@ -174,25 +174,25 @@ import Synchronization
         #expect(training.outOfBagScore(voting: .soft) == score)
     }
 
-    @Test func parallelismDefaults() throws {
+    @Test func parallelismSharesTheThreadsAmongTheJobs() throws {
         let p = try Parallelism(members: 5, cores: 2)
-        #expect(p.jobs == 2 && p.blasThreads == 1)
-        // The thread default depends on cores and members, not on the jobs asked for.
-        #expect(try Parallelism(members: 5, jobs: 1, cores: 2).blasThreads == 1)
+        #expect(p.jobs == 2 && p.threadsPerMember == 1)
+        #expect(try Parallelism(members: 5, jobs: 1, cores: 2).threadsPerMember == 2)
         #expect(try Parallelism(members: 1, cores: 8).jobs == 1)
-        #expect(try Parallelism(members: 1, cores: 8).blasThreads == 8)
-        #expect(try Parallelism(members: 2, jobs: 1, cores: 8).blasThreads == 4)
-        #expect(try Parallelism(members: 5, jobs: 3, cores: 8).blasThreads == 1)
+        #expect(try Parallelism(members: 1, cores: 8).threadsPerMember == 8)
+        #expect(try Parallelism(members: 2, jobs: 1, cores: 8).threadsPerMember == 8)
+        #expect(try Parallelism(members: 5, jobs: 3, cores: 8).threadsPerMember == 2)
         #expect(try Parallelism(members: 5, jobs: 9, cores: 2).jobs == 5)
-        #expect(try Parallelism(members: 5, jobs: 4, blasThreads: 3, cores: 2).blasThreads == 3)
+        #expect(try Parallelism(members: 5, jobs: 2, threads: 3, cores: 2).threadsPerMember == 1)
+        #expect(try Parallelism(members: 5, jobs: 1, threads: 3, cores: 2).threadsPerMember == 3)
         #expect(throws: EnsembleError.self) { try Parallelism(members: 5, jobs: 0) }
-        #expect(throws: EnsembleError.self) { try Parallelism(members: 5, blasThreads: 0) }
+        #expect(throws: EnsembleError.self) { try Parallelism(members: 5, threads: 0) }
     }
 
-    @Test func fitRestoresTheBLASThreadCount() async throws {
-        let before = BLAS.threadCount
-        _ = try await Bagging(members: 1, seed: 1).fit(train: train, epochs: 1, parallelism: try Parallelism(members: 1, blasThreads: 2)) { try smallMember($0) }
-        #expect(BLAS.threadCount == before)
+    @Test func fitRunsBLASSingleThreaded() async throws {
+        BLAS.threadCount = 2
+        _ = try await Bagging(members: 1, seed: 1).fit(train: train, epochs: 1, parallelism: try Parallelism(members: 1, threads: 2)) { try smallMember($0) }
+        #expect(BLAS.threadCount == 1)
     }
 
     @Test func meanHistoryAveragesTheMembersEpochs() {

@@ -13,7 +13,7 @@ extension BaggingTests {
 @Suite struct ReadmeExampleTests {
     @Test func readmeLinesRun() async throws {
         let data = (train: blobs(count: 150, seed: 4), test: blobs(count: 60, seed: 4, noiseSeed: 77))
-        let ensemble = try await Bagging(members: 3, seed: 1).fit(train: data.train, epochs: 2, parallelism: try Parallelism(members: 3, blasThreads: 1)) { member in
+        let ensemble = try await Bagging(members: 3, seed: 1).fit(train: data.train, epochs: 2, parallelism: try Parallelism(members: 3, threads: 1)) { member in
             var rng = RandomGenerator(seed: member.seed)
             let model = try Sequential.build(spec: "dense(16)|relu|dense(3)", inputShape: [8], rng: &rng)
             return MemberSetup(trainer: Trainer(model: model, optimizer: try optimizers.make("adam(lr=0.01)"), batchSize: 16, seed: member.seed))

@@ -6,14 +6,19 @@ import KilnTensor
 ///
 /// `rate` must be in [0, 1); per-layer rates are separate layers in the spec
 /// (`dense(256)|relu|dropout(0.5)|dense(128)|relu|dropout(0.2)|dense(10)`).
-/// The mask comes from the layer's own generator: split from the build `rng`, and
-/// re-seeded by ``reseed(_:)`` (the trainer does it every epoch), so runs repeat exactly.
+/// Masks are drawn per sample: row `r` of a training forward is sample `next + r`, and its
+/// mask comes from a generator seeded by `(stream seed, sample)`; `next` then moves on by
+/// the batch size. The stream seed is split from the build `rng` and replaced by
+/// ``reseed(_:)`` (sample 0) or ``reseed(_:firstSample:)``. The trainer re-seeds every
+/// shard of every step with the shard's first position in the epoch, so a sample's mask
+/// is the same whatever the shard count, the thread count or the batch it lands in.
 /// Backward multiplies by the same mask (gradient 0 for dropped units, 1/keep otherwise).
 public final class Dropout: Layer {
     public let rate: Float
     public var needsInputGradient = true
 
-    private var generator = RandomGenerator(seed: 0)
+    private var streamSeed: UInt64 = 0
+    private var nextSample = 0
     private var mask = emptyGradient
     private var output = emptyGradient
     private var inputGradient = emptyGradient
@@ -28,12 +33,18 @@ public final class Dropout: Layer {
     public var parameters: [Parameter] { [] }
 
     public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] {
-        generator = rng.split()
+        streamSeed = rng.next()
+        nextSample = 0
         return inputShape
     }
 
     public func reseed(_ seed: UInt64) {
-        generator = RandomGenerator(seed: seed)
+        reseed(seed, firstSample: 0)
+    }
+
+    public func reseed(_ seed: UInt64, firstSample: Int) {
+        streamSeed = seed
+        nextSample = firstSample
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -43,11 +54,17 @@ public final class Dropout: Layer {
         output.ensureShape(input.shape)
         let keep = 1 - rate
         let scale = 1 / keep
-        var gen = generator  // a local copy: no exclusivity checks in the loop
+        let rows = input.shape.first ?? 0
+        let width = rows > 0 ? input.count / rows : 0
+        let (seed, first) = (streamSeed, nextSample)
         mask.withUnsafeMutableBufferPointer { m in
-            for i in 0..<m.count { m[i] = gen.uniform() < keep ? scale : 0 }
+            for r in 0..<rows {
+                var gen = RandomGenerator(seed: mixSeed(seed, UInt64(truncatingIfNeeded: first + r)))
+                let row = m.baseAddress! + r * width
+                for i in 0..<width { row[i] = gen.uniform() < keep ? scale : 0 }
+            }
         }
-        generator = gen
+        nextSample = first + rows
         input.withUnsafeBufferPointer { x in
             mask.withUnsafeBufferPointer { m in
                 output.withUnsafeMutableBufferPointer { y in

@@ -42,9 +42,16 @@ public protocol Layer: AnyObject, CustomStringConvertible {
     /// Non-trainable state saved in checkpoints and restored by early stopping
     /// (BatchNorm's running mean and variance). Default: none.
     var buffers: [Parameter] { get }
-    /// Re-seeds the layer's own randomness (dropout masks). The trainer calls it at the
-    /// start of every epoch with a seed derived from (run seed, epoch). Default: no-op.
+    /// Re-seeds the layer's own randomness (dropout masks). Default: no-op.
     func reseed(_ seed: UInt64)
+    /// Re-seeds the layer's randomness for a slice of a larger batch: row `r` of the next
+    /// training forward is sample `firstSample + r` of the stream `seed` names. The
+    /// trainer calls it on every shard of every step with a seed derived from (run seed,
+    /// epoch) and the shard's first position in the epoch, so a layer that draws per row
+    /// from `(seed, sample)` (as ``Dropout`` does) gives every sample the same randomness
+    /// however the batch is split into shards and whichever thread runs them.
+    /// Default: `reseed(seed mixed with firstSample)`, which is deterministic per shard.
+    func reseed(_ seed: UInt64, firstSample: Int)
     /// Whether `backward` must compute the gradient w.r.t. the input. ``Sequential`` sets
     /// it to false for its leading layers when nothing upstream needs it (the first dense
     /// layer of an MLP skips its largest GEMM). Default: always true, setting is ignored.
@@ -54,6 +61,9 @@ public protocol Layer: AnyObject, CustomStringConvertible {
 extension Layer {
     public var buffers: [Parameter] { [] }
     public func reseed(_ seed: UInt64) {}
+    public func reseed(_ seed: UInt64, firstSample: Int) {
+        reseed(firstSample == 0 ? seed : mixSeed(seed, UInt64(firstSample)))
+    }
     public var needsInputGradient: Bool {
         get { true }
         set {}

@@ -108,6 +108,10 @@ public final class Sequential: Layer {
         for (i, layer) in layers.enumerated() { layer.reseed(mixSeed(seed, UInt64(i))) }
     }
 
+    public func reseed(_ seed: UInt64, firstSample: Int) {
+        for (i, layer) in layers.enumerated() { layer.reseed(mixSeed(seed, UInt64(i)), firstSample: firstSample) }
+    }
+
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         precondition(!outputShape.isEmpty, "Sequential: forward before build")
         precondition(input.rank == inputShape.count + 1 && Array(input.shape.dropFirst()) == inputShape,

@@ -20,12 +20,24 @@ public struct SoftmaxCrossEntropy: Sendable {
     /// As ``lossAndGradient(logits:labels:)`` with the loss in `Double` (the gradient checker
     /// uses it so that float32 rounding of the final sum does not blur differences).
     public func lossAndGradientInDouble(logits: Tensor, labels: [Int]) -> (loss: Double, gradient: Tensor) {
+        let n = logits.shape.first ?? 0
+        let (total, gradient) = shardLossAndGradient(logits: logits, labels: labels, batchCount: n)
+        return (n > 0 ? total / Double(n) : 0, gradient)
+    }
+
+    /// One shard of a batch of `batchCount` rows: the loss summed over these rows (in
+    /// `Double`) and dL/dlogits of the whole batch's mean loss for these rows, i.e. each
+    /// row's gradient divided by `batchCount`. Every row is computed exactly as
+    /// ``lossAndGradient(logits:labels:)`` computes it for the whole batch, so the shards'
+    /// gradients stacked are bit-identical to the whole batch's (the data-parallel trainer
+    /// relies on it).
+    public func shardLossAndGradient(logits: Tensor, labels: [Int], batchCount: Int) -> (lossSum: Double, gradient: Tensor) {
         precondition(logits.rank == 2, "SoftmaxCrossEntropy: logits \(logits.shape) should be [batch, classes]")
         let (n, k) = (logits.shape[0], logits.shape[1])
         precondition(labels.count == n, "SoftmaxCrossEntropy: \(labels.count) labels for \(n) rows of logits")
         precondition(n == 0 || k > 0, "SoftmaxCrossEntropy: no classes")
         var total = 0.0
-        let invN = n > 0 ? 1 / Float(n) : 0
+        let invN = batchCount > 0 ? 1 / Float(batchCount) : 0
         let gradient = Tensor(shape: [n, k]) { g in
             logits.withUnsafeBufferPointer { zp in
                 for i in 0..<n {
@@ -48,7 +60,7 @@ public struct SoftmaxCrossEntropy: Sendable {
                 }
             }
         }
-        return (n > 0 ? total / Double(n) : 0, gradient)
+        return (total, gradient)
     }
 
     /// The class probabilities softmax(logits) per row.

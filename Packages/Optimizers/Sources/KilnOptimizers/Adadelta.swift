@@ -35,6 +35,9 @@ public final class Adadelta: PerParameterOptimizer {
         return s.text
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         let lr = u.learningRate, wd = u.weightDecay, rho = rho, eps = epsilon, oneMinusRho = 1 - rho
         let theta = u.value.baseAddress!, grad = u.gradient.baseAddress!

@@ -40,6 +40,9 @@ public final class Adagrad: PerParameterOptimizer {
         return s.text
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         let clr = Float(Double(u.learningRate) / (1 + Double(u.step - 1) * Double(learningRateDecay)))
         let wd = u.weightDecay, eps = epsilon

@@ -34,6 +34,9 @@ public final class AdamW: PerParameterOptimizer {
                         weightDecay: storage.weightDecay, defaultWeightDecay: 0.01)
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         adamUpdate(u, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad, decoupled: true)
     }

@@ -37,6 +37,9 @@ public final class Adamax: PerParameterOptimizer {
         return s.text
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         let clr = Float(Double(u.learningRate) / (1 - pow(Double(beta1), Double(u.step))))
         let wd = u.weightDecay, b1 = 1 - beta1, b2 = beta2, eps = epsilon

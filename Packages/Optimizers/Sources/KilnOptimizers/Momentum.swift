@@ -30,6 +30,9 @@ public final class Momentum: PerParameterOptimizer {
         return s.text
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         let lr = u.learningRate, wd = u.weightDecay, mu = momentum
         let theta = u.value.baseAddress!, grad = u.gradient.baseAddress!, vel = u.slot(0).baseAddress!

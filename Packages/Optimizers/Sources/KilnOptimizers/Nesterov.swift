@@ -36,6 +36,9 @@ public final class Nesterov: PerParameterOptimizer {
         return s.text
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         let lr = u.learningRate, wd = u.weightDecay, mu = momentum
         let theta = u.value.baseAddress!, grad = u.gradient.baseAddress!, b = u.slot(0).baseAddress!

@@ -51,6 +51,11 @@ public protocol Optimizer: AnyObject, CustomStringConvertible {
     /// One update of every parameter from its gradient.
     func step(_ parameters: [Parameter])
 
+    /// The same step using up to `threads` threads; bit-identical to ``step(_:)``.
+    /// Default: ``step(_:)`` on the calling thread. ``PerParameterOptimizer`` updates
+    /// parameters (and ranges of elementwise rules) in parallel.
+    func step(_ parameters: [Parameter], threads: Int)
+
     /// A copy of the optimizer's state: per-parameter tensors and scalars.
     func stateSnapshot() -> OptimizerState
 
@@ -64,6 +69,8 @@ public protocol Optimizer: AnyObject, CustomStringConvertible {
 }
 
 extension Optimizer {
+    public func step(_ parameters: [Parameter], threads: Int) { step(parameters) }
+
     /// Default: an optimizer without per-parameter state fits any parameters.
     public func checkState(fits parameters: [Parameter]) throws {}
 }

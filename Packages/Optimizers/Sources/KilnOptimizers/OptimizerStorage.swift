@@ -104,10 +104,28 @@ public final class OptimizerStorage {
                 parameter.value.withUnsafeMutableBufferPointer { v in
                     body(ParameterUpdate(
                         parameter: parameter, value: v, gradient: g, learningRate: lr, weightDecay: decay,
-                        step: step, scalars: scalars, slotBase: entry.floats))
+                        step: step, scalars: scalars, slotBase: entry.floats, slotStride: count))
                 }
             }
         }
+    }
+
+    /// Elements per work item of a parallel elementwise step: large enough to amortize the
+    /// hand-off, small enough to split a 784x256 weight over the cores.
+    public static let parallelChunk = 1 << 15
+
+    /// The updates of one step, prepared in parameter order exactly as ``withUpdate(for:_:)``
+    /// does (state created, step counted, groups resolved), for a parallel step. Empty
+    /// parameters are left out. The buffers stay valid while the parameters' values and
+    /// gradients are not reassigned or resized, i.e. for the rest of the step.
+    func prepareUpdates(_ parameters: [Parameter]) -> [ParameterUpdate] {
+        var updates: [ParameterUpdate] = []
+        updates.reserveCapacity(parameters.count)
+        for parameter in parameters {
+            // The body runs once, synchronously; the update escapes on purpose (see above).
+            withUpdate(for: parameter) { updates.append($0) }
+        }
+        return updates
     }
 
     /// A copy of the state (see the type's doc for the keys).

@@ -31,7 +31,17 @@ public protocol PerParameterOptimizer: Optimizer {
     /// Updates one parameter in place. Called once per parameter per step with the
     /// parameter's values, gradient, state slots, effective learning rate and weight decay
     /// (after ``ParameterGroup`` resolution) and its step number (1 on its first step).
+    /// When ``isElementwise`` is true it may instead be called on several disjoint
+    /// element ranges of the parameter (`value`, `gradient` and the slots cut alike), at
+    /// the same time from different threads.
     func update(_ u: ParameterUpdate)
+
+    /// Whether `update` treats every element on its own (it reads element i of the value,
+    /// gradient and slots to write element i, and does not write ``ParameterUpdate/scalars``),
+    /// so that ``step(_:threads:)`` may cut large parameters into ranges updated in
+    /// parallel, with bit-identical results. Default: false (ranges are never cut; whole
+    /// parameters still update in parallel). The built-ins except NAdam are elementwise.
+    var isElementwise: Bool { get }
 }
 
 extension PerParameterOptimizer {
@@ -45,9 +55,34 @@ extension PerParameterOptimizer {
         set { storage.groups = newValue }
     }
 
+    public var isElementwise: Bool { false }
+
     public func step(_ parameters: [Parameter]) {
         for parameter in parameters {
             storage.withUpdate(for: parameter) { update($0) }
+        }
+    }
+
+    /// One step on up to `threads` threads: the per-parameter state is prepared in order
+    /// (as ``step(_:)`` does), then the updates run in parallel, whole parameters or, for
+    /// an ``isElementwise`` rule, ranges of ``OptimizerStorage/parallelChunk`` elements.
+    /// Bit-identical to ``step(_:)``.
+    public func step(_ parameters: [Parameter], threads: Int) {
+        guard threads > 1 else { return step(parameters) }
+        let updates = storage.prepareUpdates(parameters)
+        let chunk = isElementwise ? OptimizerStorage.parallelChunk : Int.max
+        var items: [(update: Int, range: Range<Int>)] = []
+        for (i, u) in updates.enumerated() {
+            var lower = 0
+            while lower < u.count {
+                let upper = lower + min(chunk, u.count - lower)
+                items.append((i, lower..<upper))
+                lower = upper
+            }
+        }
+        Parallel.forEach(items.count, threads: threads) { k, _ in
+            let (i, range) = items[k]
+            update(range.count == updates[i].count ? updates[i] : updates[i].slice(range))
         }
     }
 
@@ -78,6 +113,9 @@ public struct ParameterUpdate {
     /// The per-parameter scalar slots, in the order the storage declares them.
     public let scalars: UnsafeMutableBufferPointer<Double>
     let slotBase: UnsafeMutablePointer<Float>
+    /// Elements between the starts of two slots: the whole parameter's count (a slice
+    /// of a parameter keeps its parameter's stride).
+    let slotStride: Int
 
     /// The number of elements.
     public var count: Int { value.count }
@@ -85,6 +123,15 @@ public struct ParameterUpdate {
     /// The per-element state slot `index` (in the order the storage declares), `count` long.
     @inline(__always)
     public func slot(_ index: Int) -> UnsafeMutableBufferPointer<Float> {
-        UnsafeMutableBufferPointer(start: slotBase + index * value.count, count: value.count)
+        UnsafeMutableBufferPointer(start: slotBase + index * slotStride, count: value.count)
+    }
+
+    /// The same update restricted to the elements in `range` (for elementwise rules).
+    func slice(_ range: Range<Int>) -> ParameterUpdate {
+        ParameterUpdate(
+            parameter: parameter, value: UnsafeMutableBufferPointer(rebasing: value[range]),
+            gradient: UnsafeBufferPointer(rebasing: gradient[range]), learningRate: learningRate,
+            weightDecay: weightDecay, step: step, scalars: scalars, slotBase: slotBase + range.lowerBound,
+            slotStride: slotStride)
     }
 }

@@ -47,6 +47,9 @@ public final class RMSprop: PerParameterOptimizer {
         return s.text
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         let lr = u.learningRate, wd = u.weightDecay, a = alpha, oneMinusA = 1 - alpha, eps = epsilon, mu = momentum
         let theta = u.value.baseAddress!, grad = u.gradient.baseAddress!, sq = u.slot(0).baseAddress!

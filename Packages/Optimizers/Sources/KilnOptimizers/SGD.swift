@@ -44,6 +44,9 @@ public final class SGD: PerParameterOptimizer {
         return s.text
     }
 
+    /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
+    public var isElementwise: Bool { true }
+
     public func update(_ u: ParameterUpdate) {
         let lr = u.learningRate, wd = u.weightDecay, n = u.count
         let v = u.value.baseAddress!, grad = u.gradient.baseAddress!

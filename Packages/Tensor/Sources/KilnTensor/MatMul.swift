@@ -21,6 +21,7 @@ public func matmul(
     alpha: Float = 1, beta: Float = 0, into c: inout Tensor
 ) {
     let (m, n, k) = matmulDimensions(a, b, transposeA, transposeB)
+    BLASKernel.ensured
     precondition(c.shape == [m, n], "matmul: output shape \(c.shape) should be [\(m), \(n)]")
     if m == 0 || n == 0 { return }
     if k == 0 {
@@ -62,12 +63,21 @@ public enum BLAS {
     /// train in parallel or when the machine is shared (2 threads on a busy 2-core machine
     /// can be many times slower than 1).
     public static var threadCount: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(Swift.max(1, newValue))) }
+        get { BLASKernel.ensured; return Int(openblas_get_num_threads()) }
+        set { BLASKernel.ensured; openblas_set_num_threads(Int32(Swift.max(1, newValue))) }
+    }
+
+    /// The OpenBLAS core whose kernels run (`SkylakeX`, `Haswell`...), after Kiln's check
+    /// for a CPU the library does not recognise (see `BLASKernel.swift`).
+    public static var coreName: String {
+        BLASKernel.ensured
+        guard let c = openblas_get_corename() else { return "unknown" }
+        return String(cString: c)
     }
 
     /// The OpenBLAS build's core name and configuration, for benchmark reports.
     public static var configuration: String {
+        BLASKernel.ensured
         guard let c = openblas_get_config() else { return "unknown" }
         return String(cString: c)
     }

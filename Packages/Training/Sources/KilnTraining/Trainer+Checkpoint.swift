@@ -12,7 +12,8 @@ import KilnTensor
 /// `kiln.format` = "1", `kiln.model` (the model spec), `kiln.input_shape` ("1,28,28"),
 /// `kiln.class_names` (JSON array), `kiln.epoch` (completed epochs), `kiln.seed`,
 /// `kiln.optimizer` (spec), `kiln.optimizer_scalars`, `kiln.schedule_state`,
-/// `kiln.early_stopping`, `kiln.history` (JSON lines of the epoch records).
+/// `kiln.early_stopping`, `kiln.history` (JSON lines of the epoch records), `kiln.shards`
+/// (the shard count: a resumed run takes it over, so it continues the same computation).
 ///
 /// A model file (`--save`) holds the `model/` tensors and the spec metadata only; a
 /// checkpoint holds everything needed for `--resume` to continue bit-identically.
@@ -39,6 +40,7 @@ extension Trainer {
         file.metadata["kiln.optimizer_scalars"] = encodeScalars(state.scalars)
         file.metadata["kiln.epoch"] = "\(completedEpochs)"
         file.metadata["kiln.seed"] = "\(seed)"
+        file.metadata["kiln.shards"] = "\(effectiveShards)"
         file.metadata["kiln.base_learning_rate"] = "\(baseLearningRate)"
         file.metadata["kiln.history"] = history.map(\.json).joined(separator: "\n")
         if let schedule {
@@ -66,6 +68,12 @@ extension Trainer {
         }
         guard let epochText = file.metadata["kiln.epoch"], let epoch = Int(epochText), epoch >= 0 else {
             throw TrainingError.checkpoint("checkpoint has no epoch count (is it a model file rather than a checkpoint?)")
+        }
+        if let text = file.metadata["kiln.shards"] {
+            guard let saved = Int(text), saved >= 1, saved <= Parallel.maximumThreads else {
+                throw TrainingError.checkpoint("checkpoint has a malformed shard count '\(text)'")
+            }
+            shards = saved
         }
         completedEpochs = epoch
         if let text = file.metadata["kiln.base_learning_rate"], let lr = Float(text) { baseLearningRate = lr }

@@ -5,19 +5,31 @@ import KilnOptimizers
 import KilnRegularizers
 import KilnTensor
 
-/// Trains a `Sequential` classifier with mini-batches: the loop of the course notes.
+/// Trains a `Sequential` classifier with mini-batches: the loop of the course notes, on
+/// every core.
 ///
-/// One step, from the data to BLAS:
-/// 1. `train.batch(indices)` gathers a mini-batch (one copy per row);
-/// 2. `model.forward(x, training: true)` runs each layer (dense and conv layers call
-///    `cblas_sgemm` through KilnTensor's `matmul`);
-/// 3. `SoftmaxCrossEntropy.lossAndGradient` gives the mean loss and dL/dlogits;
-/// 4. `model.backward` fills every parameter's `gradient`;
-/// 5. regularizers add their penalty gradients to the weights (not biases);
-/// 6. optional clipping, then `optimizer.step(parameters)` updates the values in place.
+/// One step, from the data to BLAS (see ``DataParallel`` for the rule in full):
+/// 1. the batch's indices are cut into ``shards`` contiguous slices (a number that does not
+///    depend on ``threads``); ``threads`` workers take the shards, each shard on its own
+///    model (the trainer's model or a replica sharing its parameter values);
+/// 2. per shard: `train.batch(rows)` gathers (and augments) its rows, the model is
+///    re-seeded for the shard's first sample (dropout masks are per sample),
+///    `forward(x, training: true)` runs each layer (dense and conv layers call
+///    `cblas_sgemm`, single-threaded, through KilnTensor's `matmul`),
+///    `SoftmaxCrossEntropy.shardLossAndGradient` gives dL/dlogits of the batch mean, and
+///    `backward` fills the shard model's gradients;
+/// 3. the shard gradients are summed into the model's in shard order (in parallel over
+///    element ranges) and the buffers (BatchNorm's running statistics) averaged;
+/// 4. regularizers add their penalty gradients to the weights (not biases);
+/// 5. optional clipping, then `optimizer.step(parameters, threads:)` updates the values in
+///    place (built-in rules in parallel over element ranges).
+///
+/// The same seed and options give bit-identical weights at any ``threads``. ``shards``
+/// changes BatchNorm's statistics (each shard normalizes with its own) and the order of
+/// the gradient sum, so it is part of the run's options (saved in checkpoints).
 ///
 /// Epochs are reproducible and resumable: epoch `k` shuffles with a generator seeded by
-/// `(seed, k)` and re-seeds the model's own randomness (dropout) the same way, so a run
+/// `(seed, k)` and seeds the model's own randomness (dropout) the same way, so a run
 /// resumed from the checkpoint of epoch `k` ends bit-identical to an uninterrupted one.
 ///
 /// A non-finite loss stops training with ``TrainingError/nonFiniteLoss(epoch:batch:loss:)``
@@ -44,6 +56,37 @@ public final class Trainer {
     public var evaluationBatchSize = 1000
     /// The learning rate the schedule scales (the optimizer's at creation).
     public var baseLearningRate: Float
+    /// Worker threads for training steps, evaluation and prediction (default: the cores
+    /// this process may use). Results do not depend on it. OpenBLAS runs single-threaded
+    /// inside the workers: `fit` and `evaluate` set its process-wide thread count to 1.
+    public var threads: Int = Parallel.availableCores {
+        didSet { precondition(threads >= 1, "Trainer: threads must be at least 1") }
+    }
+    /// Slices per mini-batch: the most workers one step can use. nil (the default) means
+    /// ``defaultShards(batchSize:)``. Part of the result (BatchNorm statistics per shard,
+    /// the gradient sum's order), so it is saved in checkpoints. Models that cannot be
+    /// rebuilt from their spec through the ``layers`` registry train on one shard.
+    public var shards: Int? {
+        didSet { precondition((shards ?? 1) >= 1, "Trainer: shards must be at least 1") }
+    }
+    /// The shard count in use: ``shards`` or the default for ``batchSize``.
+    public var effectiveShards: Int { shards ?? Trainer.defaultShards(batchSize: batchSize) }
+
+    /// The default shard count: one shard per 64 rows of the batch, 1 to 8 shards (2 for
+    /// the default batch of 128). Measured on the default MLP (`kiln-bench mlp-epoch
+    /// --shards`): below 64 rows the per-shard GEMMs repack the weights for few rows and the
+    /// shard gradients to sum grow, and one core loses more than a second core gains; conv
+    /// nets lose almost nothing with more shards, so on more cores pass `--shards`.
+    public static func defaultShards(batchSize: Int) -> Int { max(1, min(8, batchSize / 64)) }
+
+    private var engine: DataParallel?
+    /// The data-parallel engine (replicas are built on first use).
+    var parallel: DataParallel {
+        if let engine, engine.requestedShards == effectiveShards { return engine }
+        let made = DataParallel(model: model, shards: effectiveShards)
+        engine = made
+        return made
+    }
 
     /// Records of the epochs run so far (including those restored from a checkpoint).
     public internal(set) var history: [EpochRecord] = []
@@ -121,7 +164,9 @@ public final class Trainer {
     private func trainEpoch(_ epoch: Int, train: any Dataset, batchesPerEpoch: Int) throws -> EpochRecord {
         let learningRate = schedule?.learningRate(epoch: epoch - 1, base: baseLearningRate) ?? optimizer.learningRate
         optimizer.learningRate = learningRate
-        model.reseed(Trainer.derivedSeed(seed, epoch: epoch, stream: 2))
+        BLAS.threadCount = 1
+        let engine = parallel
+        let epochSeed = Trainer.derivedSeed(seed, epoch: epoch, stream: 2)
         var orderRNG = RandomGenerator(seed: Trainer.derivedSeed(seed, epoch: epoch, stream: 1))
         let order = orderRNG.permutation(train.count)
         let parameters = self.parameters
@@ -134,25 +179,23 @@ public final class Trainer {
         for b in 0..<batchesPerEpoch {
             let lower = b * batchSize
             let upper = min(lower + batchSize, train.count)
-            let indices = Array(order[lower..<upper])
-            let (x, labels) = train.batch(indices)
-            let logits = model.forward(x, training: true)
-            let (batchLoss, gradient) = loss.lossAndGradient(logits: logits, labels: labels)
+            let result = engine.step(indices: order[lower..<upper], data: train, loss: loss,
+                                     seed: epochSeed, firstSample: lower, threads: threads)
+            let batchLoss = Float(result.lossSum / Double(result.count))
             if !batchLoss.isFinite {
                 if skipNonFinite { skipped += 1; continue }
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: b + 1, loss: batchLoss)
             }
-            _ = model.backward(gradient)
             applyRegularizers(parameters)
             if skipNonFinite && !parameters.allSatisfy({ $0.gradient.isFinite }) {
                 skipped += 1
                 continue
             }
             if let clipNorm { clipGlobalNorm(parameters, maxNorm: clipNorm) }
-            optimizer.step(parameters)
-            lossSum += Double(batchLoss) * Double(labels.count)
-            correct += countCorrect(logits, labels)
-            seen += labels.count
+            optimizer.step(parameters, threads: threads)
+            lossSum += result.lossSum
+            correct += result.correct
+            seen += result.count
             steps += 1
             if !callbacks.isEmpty {
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -210,51 +253,52 @@ public final class Trainer {
 
     // MARK: Evaluation
 
-    /// Loss, accuracy, confusion matrix and predictions on `data`, in evaluation mode.
+    /// Loss, accuracy, confusion matrix and predictions on `data`, in evaluation mode,
+    /// with the data split into chunks of ``evaluationBatchSize`` over ``threads`` workers.
     public func evaluate(_ data: any Dataset) -> Evaluation {
-        Trainer.evaluate(model: model, data: data, batchSize: evaluationBatchSize)
+        BLAS.threadCount = 1
+        return Trainer.evaluate(parallel, data: data, batchSize: evaluationBatchSize, threads: threads)
     }
 
-    /// Evaluates any model on any dataset (mean softmax cross-entropy and accuracy).
-    public static func evaluate(model: Sequential, data: any Dataset, batchSize: Int = 1000) -> Evaluation {
+    /// Evaluates any model on any dataset (mean softmax cross-entropy and accuracy):
+    /// chunks of `batchSize` examples spread over `threads` workers (each on a replica of
+    /// the model; BLAS single-threaded). The result does not depend on `threads`.
+    public static func evaluate(model: Sequential, data: any Dataset, batchSize: Int = 1000, threads: Int = 1) -> Evaluation {
+        if threads > 1 { BLAS.threadCount = 1 }
+        return evaluate(DataParallel(model: model, shards: threads), data: data, batchSize: batchSize, threads: threads)
+    }
+
+    static func evaluate(_ engine: DataParallel, data: any Dataset, batchSize: Int, threads: Int) -> Evaluation {
+        let loss = SoftmaxCrossEntropy()
+        let chunks = engine.mapChunks(count: data.count, batchSize: batchSize, threads: threads) { model, range in
+            let (x, labels) = data.batch(Array(range))
+            let logits = model.forward(x, training: false)
+            let (lossSum, _) = loss.shardLossAndGradient(logits: logits, labels: labels, batchCount: labels.count)
+            return (lossSum, labels, logits.argmaxIndices())
+        }
         var confusion = ConfusionMatrix(classNames: data.classNames)
         var predictions: [Int] = []
         predictions.reserveCapacity(data.count)
         var lossSum = 0.0
-        let loss = SoftmaxCrossEntropy()
-        var lower = 0
-        while lower < data.count {
-            let upper = min(lower + batchSize, data.count)
-            let (x, labels) = data.batch(Array(lower..<upper))
-            let logits = model.forward(x, training: false)
-            let (batchLoss, _) = loss.lossAndGradient(logits: logits, labels: labels)
-            lossSum += Double(batchLoss) * Double(labels.count)
-            let predicted = logits.argmaxIndices()
+        for (chunkLoss, labels, predicted) in chunks {
+            lossSum += chunkLoss
             confusion.add(labels: labels, predictions: predicted)
             predictions += predicted
-            lower = upper
         }
         return Evaluation(loss: data.count > 0 ? lossSum / Double(data.count) : .nan, confusion: confusion, predictions: predictions)
     }
 
-    /// Class probabilities (softmax of the logits) for `inputs` `[n] + inputShape`.
-    public static func predictProbabilities(model: Sequential, inputs: Tensor, batchSize: Int = 1000) -> Tensor {
+    /// Class probabilities (softmax of the logits) for `inputs` `[n] + inputShape`, in
+    /// chunks of `batchSize` rows over `threads` workers (the result does not depend on it).
+    public static func predictProbabilities(model: Sequential, inputs: Tensor, batchSize: Int = 1000, threads: Int = 1) -> Tensor {
+        if threads > 1 { BLAS.threadCount = 1 }
         let n = inputs.shape.first ?? 0
-        var parts: [Tensor] = []
-        var lower = 0
         let loss = SoftmaxCrossEntropy()
-        while lower < n {
-            let upper = min(lower + batchSize, n)
-            parts.append(loss.probabilities(model.forward(inputs.rows(lower..<upper), training: false)))
-            lower = upper
+        let engine = DataParallel(model: model, shards: threads)
+        let parts = engine.mapChunks(count: n, batchSize: batchSize, threads: threads) { model, range in
+            loss.probabilities(model.forward(inputs.rows(range), training: false))
         }
-        return Tensor.concatenate(parts)
-    }
-
-    private func countCorrect(_ logits: Tensor, _ labels: [Int]) -> Int {
-        var correct = 0
-        for (p, y) in zip(logits.argmaxIndices(), labels) where p == y { correct += 1 }
-        return correct
+        return parts.isEmpty ? loss.probabilities(Tensor.zeros([0, model.outputShape.reduce(1, *)])) : Tensor.concatenate(parts)
     }
 }
 
