@@ -9,7 +9,7 @@ import KilnTensor
 
 /// The help text of `--threads`, naming the default on this machine.
 public let threadsHelp = ArgumentHelp(
-    "Worker threads (default: the \(Parallel.availableCores) cores this process may use). Results do not depend on it; BLAS runs single-threaded in each worker.")
+    "Worker threads; the default is the number of cores this process may use (its CPU affinity mask). Results do not depend on it; BLAS runs single-threaded in each worker.")
 
 /// The help text of `--shards`.
 public let shardsHelp = ArgumentHelp(

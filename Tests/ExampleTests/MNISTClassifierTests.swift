@@ -11,6 +11,9 @@ import Testing
         ["--epochs", "0"],
         ["--batch-size", "0"],
         ["--threads", "0"],
+        ["--threads", "-2"],
+        ["--threads", "100000"],
+        ["--shards", "0"],
         ["--dev-size", "-1"],
         ["--model", "dense(256)|reluu|dense(10)"],
         ["--model", "dense(256"],
@@ -48,6 +51,29 @@ import Testing
                      "--batch-size", "--seed", "--threads", "--save", "--load", "--resume", "--json", "--dev-size"] {
             #expect(result.stdout.contains(flag), "--help lacks \(flag)")
         }
+    }
+
+    /// The "every core" rule end to end: a CNN with BatchNorm, dropout and augmentation,
+    /// trained by the CLI with 1, 2 and 3 threads, saves byte-identical model files; the
+    /// help text says the default is the cores.
+    @Test func anyThreadCountSavesTheSameModel() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        var files: [Data] = []
+        for threads in [1, 2, 3] {
+            let model = "\(dir)/t\(threads).safetensors"
+            let result = try ExampleRunner.run("mnist-classifier", [
+                "--limit", "600", "--dev-size", "100", "--epochs", "2", "--batch-size", "100", "--shards", "3",
+                "--model", "conv(8, kernel=3, padding=1)|batchnorm|relu|maxpool(2)|dropout(0.2)|flatten|dense(10)",
+                "--augment", "random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)",
+                "--threads", "\(threads)", "--save", model,
+            ], timeout: 300)
+            #expect(result.status == 0, "threads \(threads): \(result.stderr)")
+            files.append(try Data(contentsOf: URL(fileURLWithPath: model)))
+        }
+        #expect(files[0] == files[1] && files[0] == files[2], "model files differ between thread counts")
+        let help = try ExampleRunner.run("mnist-classifier", ["--help"], timeout: 30)
+        let words = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains("the default is the number of cores this process may use"))
     }
 
     @Test func runtimeErrorsExit1() throws {

@@ -45,7 +45,7 @@ public struct Parallelism: Sendable, Equatable {
     public init(members: Int, jobs: Int? = nil, blasThreads: Int?, cores: Int = Parallelism.availableCores) throws {
         if let blasThreads, blasThreads < 1 { throw EnsembleError.invalidConfiguration("threads must be at least 1, got \(blasThreads)") }
         let plan = try Parallelism(members: members, jobs: jobs, cores: cores)
-        jobs = plan.jobs
+        self.jobs = plan.jobs
         threadsPerMember = blasThreads ?? plan.threadsPerMember
         self.cores = plan.cores
     }
