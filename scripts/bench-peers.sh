@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Kiln's benchmarks side by side with the peers in ../shared/peers, at 1 thread, Kiln and
-# peer interleaved (the README's "Measured on this machine" table). Needs a release build
-# and a venv with the peers' packages:
+# Kiln's benchmarks side by side with the peers in ../shared/peers, Kiln and peer
+# interleaved, the training jobs at 1 thread and at every core (the README's "Measured on
+# this machine" table). Needs a release build and a venv with the peers' packages:
 #   python3 -m venv /tmp/peers-venv && /tmp/peers-venv/bin/pip install numpy torch opencv-python-headless pillow
 #   scripts/bench-peers.sh [PYTHON] > bench.txt
 # Run it on a quiet machine (the first line prints the load average) and quote medians.
@@ -12,6 +12,7 @@ PEERS=../shared/peers
 swift build -c release --product kiln-bench >&2
 B=$(swift build -c release --show-bin-path)
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+CORES=$(nproc)
 gemm=$(mktemp)
 gcc -O2 -o "$gemm" $PEERS/gemm_cblas.c $(pkg-config --cflags --libs openblas)
 echo "## start $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -19,14 +20,20 @@ echo "## gemm"; "$B/kiln-bench" gemm --threads 1 --samples 9 --json
 echo "## gemm_cblas peer"; "$gemm"
 echo "## elementwise"; "$B/kiln-bench" elementwise --threads 1 --json
 for round in 1 2; do
-    echo "## mlp-epoch round $round"; "$B/kiln-bench" mlp-epoch --threads 1 --epochs 3 --json
+    for t in 1 "$CORES"; do
+        echo "## mlp-epoch threads $t round $round"; "$B/kiln-bench" mlp-epoch --threads "$t" --epochs 3 --json
+        echo "## torch mlp threads $t round $round"; OMP_NUM_THREADS=$t "$PY" $PEERS/train_torch.py --job mlp --threads "$t"
+    done
     echo "## numpy mlp round $round"; "$PY" $PEERS/train_numpy.py --job mlp --dtype float32
-    echo "## torch mlp round $round"; "$PY" $PEERS/train_torch.py --job mlp --threads 1
 done
 echo "## augment"; "$B/kiln-bench" augment --json
 echo "## png-decode"; "$B/kiln-bench" png-decode --json
 echo "## augment/decode peers"; "$PY" Packages/Augmentation/Benchmarks/peer_bench.py
-echo "## cnn-epoch"; "$B/kiln-bench" cnn-epoch --threads 1 --json
-echo "## torch cnn"; "$PY" $PEERS/train_torch.py --job cnn --threads 1
+for round in 1 2; do
+    for t in 1 "$CORES"; do
+        echo "## cnn-epoch threads $t round $round"; "$B/kiln-bench" cnn-epoch --threads "$t" --json
+        echo "## torch cnn threads $t round $round"; OMP_NUM_THREADS=$t "$PY" $PEERS/train_torch.py --job cnn --threads "$t"
+    done
+done
 echo "## end $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -f "$gemm"

@@ -2,7 +2,9 @@
 # The test command: system packages, manifest checks, then every package's tests and the
 # cross-package tests in one root build. Fails when any test fails.
 #   scripts/test.sh              debug build, all tests
-#   scripts/test.sh --sanitize   the PNG and IDX tests under AddressSanitizer
+#   scripts/test.sh --sanitize          the PNG and IDX tests under AddressSanitizer
+#   scripts/test.sh --sanitize thread   the trainer, ensemble and search tests (the
+#                                       data-parallel workers) under ThreadSanitizer
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +12,19 @@ scripts/setup.sh
 scripts/check-manifests.sh
 
 if [ "${1:-}" = "--sanitize" ]; then
-    export ASAN_OPTIONS=detect_leaks=0
-    exec swift test --scratch-path .build-asan --sanitize=address --filter 'KilnAugmentationTests|KilnDataTests'
+    case "${2:-address}" in
+    address)
+        export ASAN_OPTIONS=detect_leaks=0
+        exec swift test --scratch-path .build-asan --sanitize=address --filter 'KilnAugmentationTests|KilnDataTests' ;;
+    thread)
+        # halt_on_error: a reported race fails the run instead of scrolling past.
+        export TSAN_OPTIONS="halt_on_error=1"
+        exec swift test --scratch-path .build-tsan --sanitize=thread \
+            --filter 'KilnTrainingTests|KilnEnsembleTests|KilnOptimizersTests' ;;
+    *)
+        echo "test.sh: --sanitize takes address or thread, got '$2'" >&2
+        exit 64 ;;
+    esac
 fi
 
 # Release-mode examples are what the example tests run (they are real programs, and

@@ -78,6 +78,15 @@ public struct Tensor: Sendable, Equatable, Hashable {
     public init(shape: [Int], unsafeUninitialized body: (UnsafeMutableBufferPointer<Float>) -> Void) {
         let n = Tensor.count(of: shape)
         self.shape = shape
+        guard n > 0 else {
+            // `Array(unsafeUninitializedCapacity: 0)` writes the count into the shared
+            // empty-array storage, which ThreadSanitizer reports as a race between threads.
+            // `body` still gets a non-nil base address (callers may take `baseAddress!`).
+            self.scalars = []
+            var placeholder: Float = 0
+            withUnsafeMutablePointer(to: &placeholder) { body(UnsafeMutableBufferPointer(start: $0, count: 0)) }
+            return
+        }
         self.scalars = [Float](unsafeUninitializedCapacity: n) { buffer, count in
             body(buffer)
             count = n

@@ -225,10 +225,14 @@ public final class Trainer {
         return regularizer
     }
 
+    /// Adds each regularized parameter's penalty gradient, parameters spread over the
+    /// workers (each parameter is one worker's, so the result does not depend on them).
     private func applyRegularizers(_ parameters: [Parameter]) {
         guard regularizer != nil || !layerRegularizers.isEmpty else { return }
-        for p in parameters {
-            if let r = regularizer(for: p) { r.addGradient(of: p.value, to: &p.gradient) }
+        let pairs = parameters.compactMap { p in regularizer(for: p).map { (p, $0) } }
+        Parallel.forEach(pairs.count, threads: threads) { i, _ in
+            let (p, r) = pairs[i]
+            r.addGradient(of: p.value, to: &p.gradient)
         }
     }
 

@@ -1,5 +1,4 @@
 import Testing
-import Synchronization
 import KilnData
 import KilnLayers
 import KilnOptimizers
@@ -187,12 +186,19 @@ import KilnTensor
 
     @Test func parallelForEachVisitsEveryItemOnce() {
         for threads in [1, 2, 5] {
-            let seen = Mutex([Int](repeating: 0, count: 100))
-            Parallel.forEach(100, threads: threads) { item, worker in
-                #expect(worker < threads)
-                seen.withLock { $0[item] += 1 }
+            var visits = [Int](repeating: 0, count: 100)
+            var workers = [Int](repeating: -1, count: 100)
+            visits.withUnsafeMutableBufferPointer { v in
+                workers.withUnsafeMutableBufferPointer { w in
+                    Parallel.forEach(100, threads: threads) { item, worker in
+                        v[item] += 1  // items are disjoint: no two workers touch one slot
+                        w[item] = worker
+                    }
+                }
             }
-            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: 100))
+            #expect(visits == [Int](repeating: 1, count: 100))
+            // The fixed assignment: item i goes to worker i mod threads.
+            #expect(workers == (0..<100).map { $0 % threads })
         }
         #expect(Parallel.availableCores >= 1)
     }
