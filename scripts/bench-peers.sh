@@ -11,8 +11,9 @@ PY=${1:-/tmp/peers-venv/bin/python}
 PEERS=../shared/peers
 swift build -c release --product kiln-bench >&2
 B=$(swift build -c release --show-bin-path)
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# The cores first: GNU nproc honours OMP_NUM_THREADS, which the next line sets to 1.
 CORES=$(nproc)
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 gemm=$(mktemp)
 gcc -O2 -o "$gemm" $PEERS/gemm_cblas.c $(pkg-config --cflags --libs openblas)
 echo "## start $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -91,7 +91,7 @@ struct GEMM: ParsableCommand {
             ("dX3 128x10@(128x10)T", 128, 128, 10, false, true),
         ]
         if !options.json {
-            print("case                        kiln GFLOP/s   cblas GFLOP/s   ratio   (median of \(options.samples), \(options.threads) thread(s))")
+            print("case                        kiln GFLOP/s   cblas GFLOP/s   ratio   (median of \(options.samples), \(options.threads) thread(s), OpenBLAS \(BLAS.coreName) kernels)")
         }
         var rng = RandomGenerator(seed: 1)
         for (name, m, n, k, ta, tb) in cases {
@@ -125,7 +125,7 @@ struct GEMM: ParsableCommand {
                 print(jsonLine([("case", "gemm"), ("shape", name), ("m", m), ("n", n), ("k", k),
                                 ("gflops", kilnRate), ("gflops_best", flops * Double(reps) / kiln.best / 1e9),
                                 ("cblas_gflops", rawRate), ("ratio_to_cblas", kilnRate / rawRate),
-                                ("threads", options.threads)]))
+                                ("threads", options.threads), ("blas_core", BLAS.coreName)]))
             } else {
                 let padded = name.padding(26)
                 print("\(padded)  \(format1(kilnRate).leftPad(12))   \(format1(rawRate).leftPad(13))   \(format3(kilnRate / rawRate))")

@@ -23,11 +23,17 @@ struct ExampleRunner {
 
     /// Runs `name` with `arguments`, waiting at most `timeout` seconds (then kills it and
     /// reports status -9, so a hang fails the test instead of blocking the suite).
+    /// `launcher` runs the example through another program (`["/usr/bin/taskset", "-c", "0"]`).
     static func run(_ name: String, _ arguments: [String], timeout: TimeInterval = 120,
-                    directory: String? = nil) throws -> Result {
+                    directory: String? = nil, launcher: [String] = []) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(of: name))
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [path(of: name)] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: path(of: name))
+            process.arguments = arguments
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -7,6 +7,23 @@ import Testing
 /// Contracts of the smaller examples: they run with no arguments, and bad input is one
 /// line on stderr with exit 64 and no output file.
 @Suite struct OtherExamplesTests {
+    /// `--threads` defaults to the process's CPU affinity mask (sched_getaffinity): one
+    /// core under `taskset -c 0`, every online core otherwise.
+    @Test func threadsDefaultToTheAffinityMask() throws {
+        func threads(_ launcher: [String]) throws -> Int {
+            let result = try ExampleRunner.run("kiln-bench", ["gemm", "--sizes", "64", "--samples", "1", "--json"], timeout: 60, launcher: launcher)
+            #expect(result.status == 0, "\(result.stderr)")
+            let line = try #require(result.stdout.split(separator: "\n").first)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require((object["threads"] as? NSNumber)?.intValue)
+        }
+        let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        #expect(try threads([]) == Int(online))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") {
+            #expect(try threads(["/usr/bin/taskset", "-c", "0"]) == 1)
+        }
+    }
+
     @Test func trajectoriesAcceptNegativeStartInBothForms() throws {
         for start in [["--start", "-7,2"], ["--start=-7,2"]] {
             let r = try ExampleRunner.run("optimizer-trajectories",

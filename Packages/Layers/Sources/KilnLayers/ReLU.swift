@@ -20,7 +20,7 @@ public final class ReLU: Layer {
             output.withUnsafeMutableBufferPointer { yp in
                 for i in 0..<xp.count {
                     let x = xp[i]
-                    yp[i] = x > 0 ? x : (x.isNaN ? x : 0)
+                    yp[i] = !(x <= 0) ? x : 0  // positive or NaN (NaN propagates): one compare, vectorized
                 }
             }
         }

@@ -15,8 +15,10 @@ import Darwin
 public enum Parallel {
     /// The number of cores this process may run on: the size of its CPU affinity mask
     /// (`sched_getaffinity`, which `taskset`, cgroups' cpusets and Slurm's binding set),
-    /// falling back to the online processor count. At least 1.
-    public static var availableCores: Int {
+    /// falling back to the online processor count. At least 1. Read once, at first use.
+    public static let availableCores: Int = countAvailableCores()
+
+    private static func countAvailableCores() -> Int {
         #if os(Linux)
         if let count = affinityCount(), count > 0 { return count }
         #endif
