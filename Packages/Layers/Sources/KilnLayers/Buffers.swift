@@ -12,21 +12,6 @@ extension Tensor {
     }
 }
 
-/// Runs `body` on `tensor` viewed with `shape` (same element count) without copying:
-/// the storage is moved out of `tensor` for the duration, so the view is uniquely
-/// referenced and BLAS can write into it in place. Used for conv kernels `[f, c, kh, kw]`
-/// seen as the GEMM matrix `[f, c·kh·kw]`.
-@inline(__always)
-func withReshaped(_ tensor: inout Tensor, _ shape: [Int], _ body: (inout Tensor) -> Void) {
-    let original = tensor.shape
-    var view = emptyGradient
-    swap(&view, &tensor)
-    view.reshape(shape)
-    body(&view)
-    view.reshape(original)
-    swap(&view, &tensor)
-}
-
 /// Mixes a seed with a stream number (SplitMix64 finalizer): independent seeds for the
 /// layers of a model from one seed.
 func mixSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {

@@ -11,17 +11,20 @@ import KilnTensor
 /// - Default init: He normal with fan-in = kernel²·channels, biases zero (see ``Dense``).
 ///
 /// Method (im2col + sgemm): the receptive fields of a group of examples are unrolled into
-/// a kept column buffer `cols` of shape `[c·k·k, m·oh·ow]`, then `Y' = W·cols`
-/// (`[f, m·oh·ow]`, one `cblas_sgemm`) is scattered to NCHW with the bias. Backward:
-/// `G'` = the upstream gradient gathered to `[f, m·oh·ow]`, `dW += G'·colsᵀ`, `db = Σ G'`,
-/// and, unless ``needsInputGradient`` is false, `dcols = Wᵀ·G'` folded back onto the input
-/// (col2im, overlapping windows add up).
+/// a kept column buffer `cols` of shape `[c·k·k, m·oh·ow]`; each example's output `[f, oh·ow]`
+/// starts as the bias and gets `W·cols_i` added by one `cblas_sgemm` that reads the
+/// example's block of `cols` in place (leading dimension m·oh·ow) and writes straight into
+/// the NCHW output, so no `[f, m·oh·ow]` temporary is zero-filled, written and scattered.
+/// Backward, per example i with upstream gradient `G_i` `[f, oh·ow]` read in place:
+/// `dW += G_i·cols_iᵀ` (examples added in order), `db = Σ G`, and, unless
+/// ``needsInputGradient`` is false, `dcols_i = Wᵀ·G_i` into the example's block of a kept
+/// column-gradient buffer, folded back onto the input (col2im, overlapping windows add up).
 ///
 /// The group size m is chosen so that `cols` holds about 1 MB (all of a small batch, a few
 /// examples of a wide layer): one GEMM per group keeps the columns in cache instead of
 /// streaming a 29 MB matrix through memory (128 examples of a 3x3x32 conv on 14x14), and
 /// backward rebuilds each group's columns from the kept input instead of storing them
-/// all. The GEMMs stay large (64 x 288 x 784 for that layer).
+/// all. The GEMMs stay large (64 x 288 x 196 per example for that layer).
 public final class Conv2D: Layer {
     public let filters: Int
     public let kernel: Int
@@ -39,11 +42,10 @@ public final class Conv2D: Layer {
     private var outHeight = 0, outWidth = 0
     private var batch = 0
     private var cols = emptyGradient        // [c·k·k, m·oh·ow] for a group of m examples
-    private var scratch = emptyGradient     // [f, m·oh·ow]: W·cols, then the gathered gradient
     private var columnGradient = emptyGradient
     private var savedInput: Tensor?
     private var currentGroup = 0
-    private var spareBuffers: [Int: (Tensor, Tensor, Tensor)] = [:]
+    private var spareBuffers: [Int: (Tensor, Tensor)] = [:]
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
@@ -116,14 +118,13 @@ public final class Conv2D: Layer {
         if m != currentGroup {
             if currentGroup > 0 {
                 if spareBuffers.count >= 4 { spareBuffers.removeAll() }
-                spareBuffers[currentGroup] = (cols, scratch, columnGradient)
+                spareBuffers[currentGroup] = (cols, columnGradient)
             }
-            (cols, scratch, columnGradient) = spareBuffers.removeValue(forKey: m) ?? (emptyGradient, emptyGradient, emptyGradient)
+            (cols, columnGradient) = spareBuffers.removeValue(forKey: m) ?? (emptyGradient, emptyGradient)
             currentGroup = m
         }
         let columns = m * outHeight * outWidth
         cols.ensureShape([patchSize, columns])
-        scratch.ensureShape([filters, columns])
         if needsColumnGradient { columnGradient.ensureShape([patchSize, columns]) }
     }
 
@@ -134,26 +135,23 @@ public final class Conv2D: Layer {
         batch = input.shape[0]
         output.ensureShape([batch, filters, outHeight, outWidth])
         let group = groupSize(batch: batch)
-        let kernelMatrix = weight.value.reshaped([filters, patchSize])
         let positions = outHeight * outWidth
-        let f = filters
+        let (f, patch) = (filters, patchSize)
         var first = 0
         while first < batch {
             let m = min(group, batch - first)
             prepareGroupBuffers(m, columnGradient: false)
             im2col(input, first: first, count: m)
-            matmul(kernelMatrix, cols, alpha: 1, beta: 0, into: &scratch)
-            // Scatter [f, m·p] to [n, f, p], adding the bias.
             let columns = m * positions
-            scratch.withUnsafeBufferPointer { sp in
+            weight.value.withUnsafeBufferPointer { w in
                 bias.value.withUnsafeBufferPointer { b in
-                    output.withUnsafeMutableBufferPointer { out in
-                        for j in 0..<f {
-                            let bj = b[j]
+                    cols.withUnsafeBufferPointer { cp in
+                        output.withUnsafeMutableBufferPointer { out in
                             for i in 0..<m {
-                                let src = sp.baseAddress! + j * columns + i * positions
-                                let dst = out.baseAddress! + ((first + i) * f + j) * positions
-                                for q in 0..<positions { dst[q] = src[q] + bj }
+                                let y = out.baseAddress! + (first + i) * f * positions
+                                for j in 0..<f { (y + j * positions).update(repeating: b[j], count: positions) }
+                                gemm(m: f, n: positions, k: patch, a: w.baseAddress!, lda: patch,
+                                     b: cp.baseAddress! + i * positions, ldb: columns, beta: 1, c: y, ldc: positions)
                             }
                         }
                     }
@@ -172,37 +170,45 @@ public final class Conv2D: Layer {
         let positions = outHeight * outWidth
         let (f, patch) = (filters, patchSize)
         let group = groupSize(batch: batch)
-        let kernelMatrix = weight.value.reshaped([f, patch])
         if needsInputGradient { inputGradient.ensureShape([batch, channels, height, width]) }
         var biasSums = [Float](repeating: 0, count: f)
+        outputGradient.withUnsafeBufferPointer { g in
+            for i in 0..<batch {
+                for j in 0..<f { biasSums[j] += vectorSum(g.baseAddress! + (i * f + j) * positions, positions) }
+            }
+        }
         var first = 0
         while first < batch {
             let m = min(group, batch - first)
             let columns = m * positions
             prepareGroupBuffers(m, columnGradient: needsInputGradient)
-            // Gather [m, f, p] to [f, m·p] and sum the bias gradient on the way.
+            im2col(input, first: first, count: m)
+            let needsColumns = needsInputGradient
             outputGradient.withUnsafeBufferPointer { g in
-                scratch.withUnsafeMutableBufferPointer { sp in
-                    for j in 0..<f {
-                        var sum: Float = 0
-                        for i in 0..<m {
-                            let src = g.baseAddress! + ((first + i) * f + j) * positions
-                            (sp.baseAddress! + j * columns + i * positions).update(from: src, count: positions)
-                            sum += vectorSum(src, positions)
+                cols.withUnsafeBufferPointer { cp in
+                    weight.value.withUnsafeBufferPointer { w in
+                        weight.gradient.withUnsafeMutableBufferPointer { dw in
+                            for i in 0..<m {
+                                let gi = g.baseAddress! + (first + i) * f * positions
+                                // dW (f x patch) += G_i (f x p) · cols_iᵀ (p x patch); the first example overwrites.
+                                gemm(transposeB: true, m: f, n: patch, k: positions, a: gi, lda: positions,
+                                     b: cp.baseAddress! + i * positions, ldb: columns,
+                                     beta: first == 0 && i == 0 ? 0 : 1, c: dw.baseAddress!, ldc: patch)
+                            }
                         }
-                        biasSums[j] += sum
+                        guard needsColumns else { return }
+                        columnGradient.withUnsafeMutableBufferPointer { dc in
+                            for i in 0..<m {
+                                // dcols_i (patch x p) = Wᵀ (patch x f) · G_i (f x p).
+                                gemm(transposeA: true, m: patch, n: positions, k: f, a: w.baseAddress!, lda: patch,
+                                     b: g.baseAddress! + (first + i) * f * positions, ldb: positions,
+                                     beta: 0, c: dc.baseAddress! + i * positions, ldc: columns)
+                            }
+                        }
                     }
                 }
             }
-            im2col(input, first: first, count: m)
-            let beta: Float = first == 0 ? 0 : 1
-            withReshaped(&weight.gradient, [f, patch]) { dw in
-                matmul(scratch, cols, transposeB: true, alpha: 1, beta: beta, into: &dw)
-            }
-            if needsInputGradient {
-                matmul(kernelMatrix, scratch, transposeA: true, alpha: 1, beta: 0, into: &columnGradient)
-                col2im(first: first, count: m)
-            }
+            if needsInputGradient { col2im(first: first, count: m) }
             first += m
         }
         bias.gradient.withUnsafeMutableBufferPointer { db in for j in 0..<f { db[j] = biasSums[j] } }

@@ -47,6 +47,24 @@ public func matmul(
     }
 }
 
+/// `c = alpha · op(a) · op(b) + beta · c` on row-major buffers with explicit leading
+/// dimensions (`lda`, `ldb`, `ldc`: elements between the starts of two rows), so that the
+/// operands can be blocks of larger matrices: a convolution multiplies each example's
+/// block of one im2col buffer straight into the example's NCHW output. `op(a)` is m x k,
+/// `op(b)` is k x n, `c` is m x n. The caller keeps the buffers alive and large enough.
+public func gemm(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    precondition(m >= 0 && n >= 0 && k >= 0 && m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max)
+                 && lda <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max), "gemm: dimension out of range")
+    if m == 0 || n == 0 { return }
+    BLASKernel.ensured
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
 /// (m, n, k) of `op(a) · op(b)`, checking ranks and the inner dimension.
 func matmulDimensions(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool) -> (Int, Int, Int) {
     precondition(a.rank == 2 && b.rank == 2, "matmul: expected rank-2 tensors, got shapes \(a.shape) and \(b.shape)")
