@@ -109,7 +109,6 @@ struct BaggingEnsemble: AsyncParsableCommand {
             var fitted: any Dataset = member.train
             if let spec = options.augment {
                 let augmented = try AugmentedDataset(base: member.train, pipeline: TransformPipeline(spec), seed: member.seed)
-                trainer.callbacks.append(EpochSetter(augmented))
                 fitted = augmented
             }
             let index = member.index

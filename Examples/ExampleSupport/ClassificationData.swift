@@ -14,7 +14,7 @@ public struct ClassificationData {
     public var test: TensorDataset
     /// The training set the trainer sees: `train`, or `train` with an augmentation pipeline.
     public var trainForFitting: any Dataset
-    /// The augmented view, if any; its epoch must follow the trainer's (see `EpochSetter`).
+    /// The augmented view, if any (the trainer advances its epoch).
     public var augmented: AugmentedDataset?
     public var inputShape: [Int] { train.inputShape }
     public var classNames: [String] { train.classNames }
@@ -107,12 +107,4 @@ extension ClassificationData {
 /// Checks an augmentation spec (usage errors before any data is read).
 public func validateAugmentation(_ spec: String) throws {
     _ = try TransformPipeline(spec)
-}
-
-/// Keeps an augmented dataset's epoch in step with the trainer's, so every epoch draws
-/// new transforms and a resumed run draws what an uninterrupted one would.
-public final class EpochSetter: TrainingCallback {
-    let dataset: AugmentedDataset
-    public init(_ dataset: AugmentedDataset) { self.dataset = dataset }
-    public func epochWillStart(epoch: Int) { dataset.setEpoch(epoch) }
 }

@@ -80,7 +80,6 @@ struct MNISTClassifier: ParsableCommand {
             trainer.callbacks.append(CheckpointWriter(path: checkpointPath, inputShape: data.inputShape, classNames: data.classNames,
                                                       extraMetadata: ["kiln.data": options.data]))
         }
-        if let augmented = data.augmented { trainer.callbacks.append(EpochSetter(augmented)) }
         trainer.callbacks.append(ProgressBar(terminal: options.json ? false : nil))
         if let history = options.history { trainer.callbacks.append(HistoryLog(path: history)) }
         if options.json { trainer.callbacks.append(EpochObserver { print($0.json); fflush(nil) }) }

@@ -10,9 +10,11 @@ import Synchronization
 /// `(seed, e, i)`. Hence: the same seed gives the same augmented data in every run, whatever
 /// the batch composition, order or thread that asks for it; epochs differ; parallel
 /// workers splitting the indices never repeat each other's draws. The epoch is state of
-/// the dataset: a trainer calls ``setEpoch(_:)`` (or sets ``epoch``) at the start of each
-/// epoch (thread-safe; it is a class, so every holder of the `any Dataset` sees it), or
-/// takes a per-epoch copy with ``withEpoch(_:)``. The epoch starts at 0.
+/// the dataset: KilnTraining's `Trainer` calls ``setEpoch(_:)`` (``EpochAwareDataset``) with
+/// the 1-based epoch number at the start of each epoch, in `fit` and after `--resume`
+/// (thread-safe; it is a class, so every holder of the `any Dataset` sees it); a loop of
+/// your own does the same, or takes a per-epoch copy with ``withEpoch(_:)``. The epoch
+/// starts at 0.
 ///
 /// The base inputs are read as images: shape `[C, H, W]` (C in 1, 3, 4), `[H, W]` (gray),
 /// or `[N]` with N a perfect square (a flattened gray square image, e.g. `[784]`). The
@@ -25,7 +27,7 @@ import Synchronization
 ///     "random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)"), seed: 1)
 /// for epoch in 0..<10 { train.setEpoch(epoch); /* batches... */ }
 /// ```
-public final class AugmentedDataset: Dataset {
+public final class AugmentedDataset: EpochAwareDataset {
     public let base: any Dataset
     public let pipeline: TransformPipeline
     public let seed: UInt64

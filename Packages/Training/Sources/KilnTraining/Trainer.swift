@@ -29,8 +29,9 @@ import KilnTensor
 /// the gradient sum, so it is part of the run's options (saved in checkpoints).
 ///
 /// Epochs are reproducible and resumable: epoch `k` shuffles with a generator seeded by
-/// `(seed, k)` and seeds the model's own randomness (dropout) the same way, so a run
-/// resumed from the checkpoint of epoch `k` ends bit-identical to an uninterrupted one.
+/// `(seed, k)`, seeds the model's own randomness (dropout) the same way and tells an
+/// ``EpochAwareDataset`` (augmentation) that epoch `k` starts, so a run resumed from the
+/// checkpoint of epoch `k` ends bit-identical to an uninterrupted one.
 ///
 /// A non-finite loss stops training with ``TrainingError/nonFiniteLoss(epoch:batch:loss:)``
 /// naming the epoch and batch, unless `skipNonFinite` is set, in which case the step is
@@ -165,6 +166,7 @@ public final class Trainer {
         let learningRate = schedule?.learningRate(epoch: epoch - 1, base: baseLearningRate) ?? optimizer.learningRate
         optimizer.learningRate = learningRate
         BLAS.threadCount = 1
+        (train as? any EpochAwareDataset)?.setEpoch(epoch)
         let engine = parallel
         let epochSeed = Trainer.derivedSeed(seed, epoch: epoch, stream: 2)
         var orderRNG = RandomGenerator(seed: Trainer.derivedSeed(seed, epoch: epoch, stream: 1))

@@ -91,6 +91,33 @@ import KilnTensor
         }
     }
 
+    /// The trainer advances an epoch-aware dataset itself: every epoch draws new transforms,
+    /// and a run resumed from a checkpoint draws what the uninterrupted run drew.
+    @Test func augmentationAdvancesEveryEpochAndAfterResume() throws {
+        let spec = "conv(4, kernel=3, padding=1)|relu|flatten|dense(4)"
+        let data = RandomShiftDataset(base: imageData(), seed: 7)
+        let full = try train(spec, data: data, threads: 2, epochs: 4, batchSize: 32)
+        #expect(data.announced == [1, 2, 3, 4])
+        // Epochs 1 and 2 see different images for the same index.
+        data.setEpoch(1)
+        let first = data.batch([0, 1, 2, 3]).inputs
+        data.setEpoch(2)
+        #expect(data.batch([0, 1, 2, 3]).inputs != first)
+
+        let resumedData = RandomShiftDataset(base: imageData(), seed: 7)
+        let head = try train(spec, data: resumedData, threads: 1, epochs: 2, batchSize: 32)
+        let bytes = head.checkpoint(inputShape: resumedData.inputShape, classNames: resumedData.classNames).encoded()
+        var rng = RandomGenerator(seed: 11)
+        let model = try Sequential.build(spec: spec, inputShape: resumedData.inputShape, rng: &rng)
+        let resumed = Trainer(model: model, optimizer: try optimizers.make("adam(lr=0.01)"), batchSize: 32, seed: 11)
+        resumed.regularizer = try regularizers.make("l2(lambda=0.001)")
+        try resumed.restore(from: try SafeTensors(bytes: bytes))
+        resumedData.announced = []
+        try resumed.fit(train: resumedData, epochs: 4)
+        #expect(resumedData.announced == [3, 4])
+        expectIdentical(full, resumed, "resumed with augmentation", from: 2)
+    }
+
     @Test func shardsCoverTheBatchWithoutGaps() {
         var rng = RandomGenerator(seed: 1)
         let model = try! Sequential.build(spec: "dense(2)", inputShape: [3], rng: &rng)
@@ -215,10 +242,16 @@ final class Doubler: Layer {
 
 /// Shifts each image by -1, 0 or 1 pixels per axis, drawn from (seed, epoch, index): the
 /// contract of KilnAugmentation's `AugmentedDataset`, which this package cannot import.
-final class RandomShiftDataset: Dataset, @unchecked Sendable {
+/// Records the epochs the trainer announces.
+final class RandomShiftDataset: EpochAwareDataset, @unchecked Sendable {
     let base: TensorDataset
     let seed: UInt64
     var epoch = 0
+    var announced: [Int] = []
+    func setEpoch(_ epoch: Int) {
+        self.epoch = epoch
+        announced.append(epoch)
+    }
     init(base: TensorDataset, seed: UInt64) { self.base = base; self.seed = seed }
     var count: Int { base.count }
     var inputShape: [Int] { base.inputShape }
