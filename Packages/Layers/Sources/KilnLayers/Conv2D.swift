@@ -227,6 +227,45 @@ public final class Conv2D: Layer {
         return (min(low, outExtent), max(high, min(low, outExtent)))
     }
 
+    /// Stride 1 with the output as large as the input ("same" padding, 2·padding = kernel − 1):
+    /// then one kernel offset's rows of an example are a contiguous run of the input plane
+    /// shifted by (kh − padding, kw − padding), so im2col copies one span per (channel,
+    /// offset, example) instead of one short row at a time, and col2im adds one span.
+    private var isSameSize: Bool { stride == 1 && outHeight == height && outWidth == width }
+
+    /// The rows `y0 ..< y1` of output rows whose input row lies inside the image, and the
+    /// plane index the span for offset (kh, kw) starts at.
+    @inline(__always)
+    private func sameSizeSpan(kh: Int, kw: Int) -> (y0: Int, y1: Int, start: Int) {
+        let (h, w, p) = (height, width, padding)
+        let y0 = max(0, p - kh), y1 = min(outHeight, h + p - kh)
+        return (y0, y1, (y0 - p + kh) * w + (kw - p))
+    }
+
+    /// im2col of one (channel, offset, example) in the same-size case: zero rows that read
+    /// padding, one copy of the span (clipped to the plane), then zero the columns that read
+    /// padding (`..< lo` and `hi ...`), which are also the span's wrapped and clipped ends.
+    @inline(__always)
+    private func sameSizeRows(_ dst: UnsafeMutablePointer<Float>, _ plane: UnsafePointer<Float>, kh: Int, kw: Int, lo: Int, hi: Int) {
+        let ow = outWidth, positions = outHeight * outWidth, planeSize = height * width
+        let (y0, y1, start) = sameSizeSpan(kh: kh, kw: kw)
+        guard y1 > y0 else { dst.update(repeating: 0, count: positions); return }
+        if y0 > 0 { dst.update(repeating: 0, count: y0 * ow) }
+        if y1 < outHeight { (dst + y1 * ow).update(repeating: 0, count: (outHeight - y1) * ow) }
+        let count = (y1 - y0) * ow
+        let lowClip = max(0, -start), highClip = max(0, start + count - planeSize)
+        if count - lowClip - highClip > 0 {
+            (dst + y0 * ow + lowClip).update(from: plane + start + lowClip, count: count - lowClip - highClip)
+        }
+        if lo > 0 || hi < ow {
+            for y in y0..<y1 {
+                let r = dst + y * ow
+                for xo in 0..<lo { r[xo] = 0 }
+                for xo in hi..<ow { r[xo] = 0 }
+            }
+        }
+    }
+
     /// Unrolls the receptive fields of examples `first ..< first + count` into `cols`:
     /// row (c, kh, kw), column (example, oh, ow).
     private func im2col(_ input: Tensor, first: Int, count n: Int) {
@@ -234,6 +273,7 @@ public final class Conv2D: Layer {
         let (oh, ow) = (outHeight, outWidth)
         let positions = oh * ow
         let columns = n * positions
+        let sameSize = isSameSize
         input.withUnsafeBufferPointer { xp in
             cols.withUnsafeMutableBufferPointer { cp in
                 let x = xp.baseAddress! + first * c * h * w
@@ -244,6 +284,10 @@ public final class Conv2D: Layer {
                             let (lo, hi) = validRange(kw, extent: w, outExtent: ow)
                             for i in 0..<n {
                                 let plane = x + (i * c + ci) * h * w
+                                if sameSize {
+                                    sameSizeRows(row + i * positions, plane, kh: kh, kw: kw, lo: lo, hi: hi)
+                                    continue
+                                }
                                 for y in 0..<oh {
                                     let dst = row + i * positions + y * ow
                                     let iy = y * s - p + kh
@@ -275,7 +319,9 @@ public final class Conv2D: Layer {
         let (oh, ow) = (outHeight, outWidth)
         let positions = oh * ow
         let columns = n * positions
-        columnGradient.withUnsafeBufferPointer { cp in
+        let sameSize = isSameSize
+        let planeSize = h * w
+        columnGradient.withUnsafeMutableBufferPointer { cp in
             inputGradient.withUnsafeMutableBufferPointer { dxp in
                 let dx = dxp.baseAddress! + first * c * h * w
                 dx.update(repeating: 0, count: n * c * h * w)
@@ -286,6 +332,24 @@ public final class Conv2D: Layer {
                             let (lo, hi) = validRange(kw, extent: w, outExtent: ow)
                             for i in 0..<n {
                                 let plane = dx + (i * c + ci) * h * w
+                                if sameSize {
+                                    // Zero the columns that read padding (their gradient belongs to
+                                    // no input), then add the rows' span in one pass.
+                                    let (y0, y1, start) = sameSizeSpan(kh: kh, kw: kw)
+                                    guard y1 > y0 else { continue }
+                                    let src = row + i * positions
+                                    if lo > 0 || hi < ow {
+                                        for y in y0..<y1 {
+                                            for xo in 0..<lo { src[y * ow + xo] = 0 }
+                                            for xo in hi..<ow { src[y * ow + xo] = 0 }
+                                        }
+                                    }
+                                    let count = (y1 - y0) * ow
+                                    let lowClip = max(0, -start), highClip = max(0, start + count - planeSize)
+                                    let from = src + y0 * ow + lowClip, to = plane + start + lowClip
+                                    for e in 0..<max(0, count - lowClip - highClip) { to[e] += from[e] }
+                                    continue
+                                }
                                 for y in 0..<oh {
                                     let iy = y * s - p + kh
                                     if iy < 0 || iy >= h { continue }

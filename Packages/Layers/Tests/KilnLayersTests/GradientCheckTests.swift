@@ -21,6 +21,8 @@ let layerCases: [CheckCase] = [
     CheckCase(spec: "dense(5)", shape: [4]),
     CheckCase(spec: "dense(3, init=xavier-normal, bias_init=normal(0, 0.5))", shape: [2, 3, 3]),
     CheckCase(spec: "conv(3, kernel=3)", shape: [2, 5, 5]),
+    CheckCase(spec: "conv(2, kernel=3, padding=1)", shape: [2, 5, 6]),
+    CheckCase(spec: "conv(2, kernel=5, padding=2)", shape: [1, 6, 5]),
     CheckCase(spec: "conv(2, kernel=3, stride=2, padding=1)", shape: [2, 6, 6]),
     CheckCase(spec: "conv(2, kernel=2, stride=1, padding=2)", shape: [1, 4, 5]),
     CheckCase(spec: "conv(2, kernel=3, stride=3, padding=1)", shape: [2, 7, 5]),
