@@ -193,6 +193,19 @@ import KilnTensor
         expectIdentical(full, resumed, "resumed", from: 2)
     }
 
+    @Test func aMalformedShardCountInACheckpointIsAnError() throws {
+        let data = flatData()
+        let trained = try train("dense(8)|relu|dense(3)", data: data, threads: 1, epochs: 1)
+        for bad in ["abc", "0", "-3", "100000"] {
+            var file = trained.checkpoint(inputShape: [8], classNames: data.classNames)
+            file.metadata["kiln.shards"] = bad
+            var rng = RandomGenerator(seed: 11)
+            let fresh = Trainer(model: try Sequential.build(spec: "dense(8)|relu|dense(3)", inputShape: [8], rng: &rng),
+                                optimizer: try optimizers.make("adam(lr=0.01)"), batchSize: 64, seed: 11)
+            #expect(throws: TrainingError.self, "kiln.shards = \(bad)") { try fresh.restore(from: file) }
+        }
+    }
+
     @Test func theParallelOptimizerStepIsBitIdentical() throws {
         for spec in ["adam(lr=0.01)", "sgd(lr=0.1, momentum=0.9)", "nadam(lr=0.01)", "rmsprop(lr=0.01)"] {
             func run(_ threads: Int) throws -> [Tensor] {
