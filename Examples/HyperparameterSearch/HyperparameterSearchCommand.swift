@@ -45,7 +45,7 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
     var epochs = 2
 
     @Option(help: "Trials run at the same time (the default is the number of cores, at most 8; the results never depend on it).")
-    var jobs = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    var jobs = min(8, Parallel.availableCores)
 
     @Option(help: "Worker threads in all (default: the cores this process may use), shared evenly by the jobs: each trial's trainer runs max(1, threads / jobs). The results never depend on it.")
     var threads = Parallel.availableCores

@@ -46,7 +46,7 @@ struct MLPEpoch: ParsableCommand {
     @OptionGroup var options: CommonOptions
     @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
     @Option(help: "Seed.") var seed: UInt64 = 1
-    @Option(help: "Shards per mini-batch (default: one per 64 rows of the batch, 1 to 8).") var shards: Int?
+    @Option(help: shardsHelp) var shards: Int?
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         if let shards { try validateShards(shards) }
@@ -63,7 +63,7 @@ struct CNNEpoch: ParsableCommand {
     @OptionGroup var options: CommonOptions
     @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
     @Option(help: "Seed.") var seed: UInt64 = 1
-    @Option(help: "Shards per mini-batch (default: one per 64 rows of the batch, 1 to 8).") var shards: Int?
+    @Option(help: shardsHelp) var shards: Int?
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         if let shards { try validateShards(shards) }

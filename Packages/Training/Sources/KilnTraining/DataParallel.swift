@@ -41,6 +41,8 @@ final class DataParallel {
     private var replicas: [Sequential] = []
     private let parameters: [Parameter]
     private let buffers: [Parameter]
+    /// The gradient sum's work items, (parameter, element range), fixed by the shapes.
+    private let reductionItems: [(parameter: Int, range: Range<Int>)]
     /// Parameter values of replicas point here between steps, so that the optimizer's
     /// in-place update of the model does not copy (no other reference to its storage).
     private static let detached = Tensor(shape: [0], scalars: [])
@@ -48,8 +50,15 @@ final class DataParallel {
     init(model: Sequential, shards requested: Int) {
         self.model = model
         requestedShards = requested
-        parameters = model.parameters
+        let parameters = model.parameters
+        self.parameters = parameters
         buffers = model.buffers
+        reductionItems = parameters.indices.flatMap { i in
+            let count = parameters[i].gradient.count
+            return stride(from: 0, to: count, by: DataParallel.reductionChunk).map {
+                (parameter: i, range: $0..<min(count, $0 + DataParallel.reductionChunk))
+            }
+        }
         var made: [Sequential] = []
         if requested > 1 {
             for _ in 1..<requested {
@@ -158,16 +167,7 @@ final class DataParallel {
     /// g_model += g_1 + … in shard order, over element ranges in parallel.
     private func reduceGradients(active: Int, threads: Int) {
         guard active > 1 else { return }
-        var items: [(parameter: Int, range: Range<Int>)] = []
-        for (i, p) in parameters.enumerated() {
-            var lower = 0
-            let count = p.gradient.count
-            while lower < count {
-                let upper = min(count, lower + DataParallel.reductionChunk)
-                items.append((i, lower..<upper))
-                lower = upper
-            }
-        }
+        let items = reductionItems
         // Raw pointers taken once, outside the workers: the tensors are not resized meanwhile.
         var targets: [UnsafeMutablePointer<Float>] = []
         var sources: [[UnsafePointer<Float>]] = []
@@ -206,6 +206,7 @@ final class DataParallel {
     /// mode, spread over up to `threads` models, and returns the results in chunk order.
     /// Chunks are fixed by `batchSize` alone, so the results do not depend on `threads`.
     func mapChunks<T>(count: Int, batchSize: Int, threads: Int, _ body: (Sequential, Range<Int>) -> T) -> [T] {
+        precondition(batchSize > 0, "evaluation batch size must be positive")
         let chunks = (count + batchSize - 1) / batchSize
         let workers = max(1, min(threads, shards, chunks))
         attach(workers, copyBuffers: true)

@@ -270,8 +270,9 @@ public final class Trainer {
     /// chunks of `batchSize` examples spread over `threads` workers (each on a replica of
     /// the model; BLAS single-threaded). The result does not depend on `threads`.
     public static func evaluate(model: Sequential, data: any Dataset, batchSize: Int = 1000, threads: Int = 1) -> Evaluation {
-        if threads > 1 { BLAS.threadCount = 1 }
-        return evaluate(DataParallel(model: model, shards: threads), data: data, batchSize: batchSize, threads: threads)
+        let workers = usefulWorkers(threads, rows: data.count, batchSize: batchSize)
+        if workers > 1 { BLAS.threadCount = 1 }
+        return evaluate(DataParallel(model: model, shards: workers), data: data, batchSize: batchSize, threads: workers)
     }
 
     static func evaluate(_ engine: DataParallel, data: any Dataset, batchSize: Int, threads: Int) -> Evaluation {
@@ -294,14 +295,20 @@ public final class Trainer {
         return Evaluation(loss: data.count > 0 ? lossSum / Double(data.count) : .nan, confusion: confusion, predictions: predictions)
     }
 
+    /// Workers worth replicating a model for: no more than the chunks of `batchSize` rows.
+    private static func usefulWorkers(_ threads: Int, rows: Int, batchSize: Int) -> Int {
+        max(1, min(threads, (rows + max(1, batchSize) - 1) / max(1, batchSize)))
+    }
+
     /// Class probabilities (softmax of the logits) for `inputs` `[n] + inputShape`, in
     /// chunks of `batchSize` rows over `threads` workers (the result does not depend on it).
     public static func predictProbabilities(model: Sequential, inputs: Tensor, batchSize: Int = 1000, threads: Int = 1) -> Tensor {
-        if threads > 1 { BLAS.threadCount = 1 }
         let n = inputs.shape.first ?? 0
+        let workers = usefulWorkers(threads, rows: n, batchSize: batchSize)
+        if workers > 1 { BLAS.threadCount = 1 }
         let loss = SoftmaxCrossEntropy()
-        let engine = DataParallel(model: model, shards: threads)
-        let parts = engine.mapChunks(count: n, batchSize: batchSize, threads: threads) { model, range in
+        let engine = DataParallel(model: model, shards: workers)
+        let parts = engine.mapChunks(count: n, batchSize: batchSize, threads: workers) { model, range in
             loss.probabilities(model.forward(inputs.rows(range), training: false))
         }
         return parts.isEmpty ? loss.probabilities(Tensor.zeros([0, model.outputShape.reduce(1, *)])) : Tensor.concatenate(parts)
