@@ -30,6 +30,9 @@ let systemLibraries: [Target] = [
     .systemLibrary(
         name: "CLibPNG", path: "Packages/Augmentation/Sources/CLibPNG", pkgConfig: "libpng",
         providers: [.apt(["libpng-dev", "pkg-config"]), .brew(["libpng"])]),
+    .systemLibrary(
+        name: "CMPI", path: "Packages/MPI/Sources/CMPI", pkgConfig: "ompi",
+        providers: [.apt(["libopenmpi-dev", "pkg-config"]), .brew(["open-mpi"])]),
 ]
 
 let modules: [Module] = [
@@ -43,9 +46,11 @@ let modules: [Module] = [
     Module(name: "KilnAugmentation", package: "Augmentation", dependencies: ["CLibPNG", "KilnRegistry", "KilnTensor", "KilnData"]),
     Module(name: "KilnOptimizers", package: "Optimizers", dependencies: ["KilnRegistry", "KilnTensor"]),
     Module(name: "KilnPlot", package: "Plot"),
+    Module(name: "KilnDistributed", package: "Distributed"),
+    Module(name: "KilnMPI", package: "MPI", dependencies: ["CMPI", "KilnDistributed"]),
     Module(name: "KilnTraining", package: "Training",
-           dependencies: ["KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
-    Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnLayers", "KilnTraining"]),
+           dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
+    Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnTraining"]),
 ]
 
 /// Test targets live in Packages/<Name>/Tests/<Target>, or in Tests/<Target> for the
@@ -60,8 +65,10 @@ let testTargets: [(name: String, package: String?, dependencies: [String])] = [
     ("KilnAugmentationTests", "Augmentation", ["KilnAugmentation", "KilnRegistry", "KilnTensor", "KilnData", "_KilnTestSupport"]),
     ("KilnOptimizersTests", "Optimizers", ["KilnOptimizers", "KilnRegistry", "KilnTensor", "_KilnTestSupport"]),
     ("KilnPlotTests", "Plot", ["KilnPlot"]),
+    ("KilnDistributedTests", "Distributed", ["KilnDistributed"]),
+    ("KilnMPITests", "MPI", ["KilnMPI", "KilnDistributed"]),
     ("KilnTrainingTests", "Training",
-     ["KilnTraining", "KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "_KilnTestSupport"]),
+     ["KilnTraining", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "_KilnTestSupport"]),
     ("KilnEnsembleTests", "Ensemble", ["KilnEnsemble", "KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining"]),
     ("ExampleTests", nil, []),
 ]
@@ -111,7 +118,7 @@ let testTargetList: [Target] = testTargets.map { test in
 /// Code the examples share (flags, data loading, the error contract): not a product.
 let exampleSupport: Target = .target(
     name: "KilnExampleSupport",
-    dependencies: ["KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnRegistry",
+    dependencies: ["KilnAugmentation", "KilnData", "KilnDistributed", "KilnMPI", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnRegistry",
                    "KilnRegularizers", "KilnTensor", "KilnTraining", "ArgumentParser"].map(dependency),
     path: "Examples/ExampleSupport")
 

@@ -31,14 +31,16 @@ allowed = {
     "Registry": set(),
     "Tensor": set(),
     "Plot": set(),
+    "Distributed": set(),
+    "MPI": {"Distributed"},
     "Init": {"Registry", "Tensor"},
     "Optimizers": {"Registry", "Tensor"},
     "Regularizers": {"Registry", "Tensor"},
     "Data": {"Registry", "Tensor"},
     "Layers": {"Registry", "Tensor", "Init"},
     "Augmentation": {"Registry", "Tensor", "Data"},
-    "Training": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data"},
-    "Ensemble": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data", "Training"},
+    "Training": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data", "Distributed"},
+    "Ensemble": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data", "Distributed", "Training"},
 }
 
 def dep_names(target):

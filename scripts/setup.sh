@@ -3,7 +3,9 @@
 # Debian/Ubuntu: apt-get. Needs root (or sudo) the first time; later runs change nothing.
 set -euo pipefail
 
-packages=(libopenblas-dev libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist)
+packages=(libopenblas-dev libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist
+          # MPI and a local one-node Slurm cluster (scripts/slurm-local.sh) for the scheduler tests.
+          libopenmpi-dev openmpi-bin slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${packages[@]}"; do

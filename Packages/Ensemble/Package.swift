@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(path: "../Tensor"),
         .package(path: "../Data"),
+        .package(path: "../Distributed"),
         .package(path: "../Layers"),
         .package(path: "../Optimizers"),
         .package(path: "../Training"),
@@ -23,6 +24,7 @@ let package = Package(
             dependencies: [
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),
+                .product(name: "KilnDistributed", package: "Distributed"),
                 .product(name: "KilnLayers", package: "Layers"),
                 .product(name: "KilnTraining", package: "Training"),
             ]),

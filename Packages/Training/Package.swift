@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(path: "../Tensor"),
         .package(path: "../Data"),
+        .package(path: "../Distributed"),
         .package(path: "../Layers"),
         .package(path: "../Optimizers"),
         .package(path: "../Regularizers"),
@@ -22,6 +23,7 @@ let package = Package(
             dependencies: [
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),
+                .product(name: "KilnDistributed", package: "Distributed"),
                 .product(name: "KilnLayers", package: "Layers"),
                 .product(name: "KilnOptimizers", package: "Optimizers"),
                 .product(name: "KilnRegularizers", package: "Regularizers"),

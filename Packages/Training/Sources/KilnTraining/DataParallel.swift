@@ -1,4 +1,5 @@
 import KilnData
+import KilnDistributed
 import KilnLayers
 import KilnTensor
 
@@ -28,6 +29,15 @@ import KilnTensor
 /// inside them. Nothing a worker computes depends on which worker it is or how many there
 /// are, so the weights are bit-identical for any thread count.
 ///
+/// **Across processes.** With a ``Communicator`` of P ranks, the shards of every batch are
+/// dealt out in turn (rank r runs shards r, r + P, …, each on its own model), every rank
+/// packs its shards' gradients, buffers and counts into one message, `allgather` gives
+/// every rank every shard's, and each rank adds them in shard order exactly as above.
+/// The adds are the same float operations on the same values, so the weights are
+/// bit-identical for any number of ranks (and to a run without a communicator), and every
+/// rank holds the same model after every step. Evaluation deals out its chunks the same
+/// way and gathers the per-chunk losses and predictions.
+///
 /// A model whose spec cannot be rebuilt through the ``layers`` registry (a layer that is not
 /// registered, or whose description does not round-trip) cannot have replicas: it trains
 /// on one shard, at any thread count.
@@ -37,7 +47,9 @@ final class DataParallel {
     let shards: Int
     /// The shard count asked for.
     let requestedShards: Int
-    /// Models for shards 1..<shards.
+    /// The processes that share each batch (nil: this process alone).
+    let communicator: (any Communicator)?
+    /// Models for local slots 1..<slots (shards, or evaluation workers).
     private var replicas: [Sequential] = []
     private let parameters: [Parameter]
     private let buffers: [Parameter]
@@ -47,9 +59,12 @@ final class DataParallel {
     /// in-place update of the model does not copy (no other reference to its storage).
     private static let detached = Tensor(shape: [0], scalars: [])
 
-    init(model: Sequential, shards requested: Int) {
+    /// - Parameter workers: models to keep for evaluation (at least the local shards).
+    init(model: Sequential, shards requested: Int, communicator: (any Communicator)? = nil, workers: Int = 1) {
         self.model = model
         requestedShards = requested
+        let ranks = max(1, communicator?.size ?? 1)
+        self.communicator = ranks > 1 ? communicator : nil
         let parameters = model.parameters
         self.parameters = parameters
         buffers = model.buffers
@@ -59,15 +74,19 @@ final class DataParallel {
                 (parameter: i, range: $0..<min(count, $0 + DataParallel.reductionChunk))
             }
         }
+        // This rank's shards per batch: all of them in one process, ⌈S/P⌉ over P ranks.
+        let slots = max((requested + ranks - 1) / ranks, ranks > 1 ? workers : requested)
         var made: [Sequential] = []
-        if requested > 1 {
-            for _ in 1..<requested {
-                guard let replica = DataParallel.replicate(model) else { made = []; break }
+        var replicable = true
+        if requested > 1 || slots > 1 {
+            for _ in 0..<max(1, slots - 1) {
+                guard let replica = DataParallel.replicate(model) else { replicable = false; made = []; break }
                 made.append(replica)
             }
+            if slots == 1 { made = [] }
         }
         replicas = made
-        shards = made.count + 1
+        shards = replicable ? requested : 1
     }
 
     /// A model of the same architecture, or nil when the spec does not rebuild to the same
@@ -128,16 +147,19 @@ final class DataParallel {
     ///   - firstSample: the batch's first position in the epoch (the dropout stream index).
     ///   - seed: the epoch's randomness seed.
     func step(indices: ArraySlice<Int>, data: any Dataset, loss: SoftmaxCrossEntropy,
-              seed: UInt64, firstSample: Int, threads: Int) -> StepResult {
+              seed: UInt64, firstSample: Int, threads: Int) throws -> StepResult {
         let n = indices.count
         let active = min(shards, n)
-        attach(active, copyBuffers: !buffers.isEmpty)
-        var results = [StepResult](repeating: StepResult(lossSum: 0, correct: 0, count: 0), count: active)
+        // The shards this process runs: all of them, or its turn of them over the ranks.
+        let mine = communicator.map { Array($0.share(of: active)) } ?? Array(0..<active)
+        attach(mine.count, copyBuffers: !buffers.isEmpty)
+        defer { detach() }
+        var results = [StepResult](repeating: StepResult(lossSum: 0, correct: 0, count: 0), count: mine.count)
         results.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(active, threads: threads) { s, _ in
-                let range = shardRange(s, of: n)
+            Parallel.forEach(mine.count, threads: threads) { j, _ in
+                let range = shardRange(mine[j], of: n)
                 let rows = Array(indices[(indices.startIndex + range.lowerBound)..<(indices.startIndex + range.upperBound)])
-                let net = modelFor(s)
+                let net = modelFor(j)
                 let (x, labels) = data.batch(rows)
                 net.reseed(seed, firstSample: firstSample + range.lowerBound)
                 let logits = net.forward(x, training: true)
@@ -145,12 +167,15 @@ final class DataParallel {
                 _ = net.backward(gradient)
                 var correct = 0
                 for (p, y) in zip(logits.argmaxIndices(), labels) where p == y { correct += 1 }
-                out[s] = StepResult(lossSum: lossSum, correct: correct, count: labels.count)
+                out[j] = StepResult(lossSum: lossSum, correct: correct, count: labels.count)
             }
         }
-        reduceGradients(active: active, threads: threads)
-        averageBuffers(active: active)
-        detach()
+        if let communicator {
+            results = try exchange(local: results, active: active, communicator: communicator, threads: threads)
+        } else {
+            reduceGradients(active: active, threads: threads)
+            averageBuffers(active: active)
+        }
         var total = StepResult(lossSum: 0, correct: 0, count: 0)
         for r in results {
             total.lossSum += r.lossSum
@@ -159,6 +184,87 @@ final class DataParallel {
         }
         return total
     }
+
+    // MARK: Across processes
+
+    /// Floats per shard in a rank's message: gradients, buffers, then the step counts
+    /// (loss sum as a Double's bits, correct and count as 64-bit integers' bits).
+    private var messageSlot: Int {
+        parameters.reduce(0) { $0 + $1.gradient.count } + buffers.reduce(0) { $0 + $1.value.count } + 6
+    }
+
+    /// Sends this rank's shard gradients, buffers and counts to every rank, receives
+    /// everyone's, and leaves in the model the gradient sum and buffer mean in shard
+    /// order (the float operations of the one-process path). Returns every shard's counts
+    /// in shard order.
+    private func exchange(local: [StepResult], active: Int, communicator: any Communicator, threads: Int) throws -> [StepResult] {
+        let ranks = communicator.size
+        let perRank = (active + ranks - 1) / ranks
+        let slot = messageSlot
+        var send = [Float](repeating: 0, count: perRank * slot)
+        send.withUnsafeMutableBufferPointer { out in
+            for (j, result) in local.enumerated() {
+                var at = j * slot
+                let net = modelFor(j)
+                for tensor in net.parameters.map(\.gradient) + net.buffers.map(\.value) {
+                    tensor.withUnsafeBufferPointer { (out.baseAddress! + at).update(from: $0.baseAddress!, count: $0.count) }
+                    at += tensor.count
+                }
+                for word in [result.lossSum.bitPattern, UInt64(result.correct), UInt64(result.count)] {
+                    out[at] = Float(bitPattern: UInt32(truncatingIfNeeded: word))
+                    out[at + 1] = Float(bitPattern: UInt32(truncatingIfNeeded: word >> 32))
+                    at += 2
+                }
+            }
+        }
+        if received.count != ranks * perRank * slot { received = [Float](repeating: 0, count: ranks * perRank * slot) }
+        try send.withUnsafeBufferPointer { source in
+            try received.withUnsafeMutableBufferPointer { try communicator.allgather(source, into: $0) }
+        }
+        var results: [StepResult] = []
+        try received.withUnsafeBufferPointer { all in
+            // Shard s came from rank s mod P, as that rank's (s div P)-th shard.
+            let shardBase = (0..<active).map { s in all.baseAddress! + ((s % ranks) * perRank + s / ranks) * slot }
+            var offset = 0
+            var parameterOffsets: [Int] = []
+            for p in parameters { parameterOffsets.append(offset); offset += p.gradient.count }
+            let items = reductionItems
+            let targets = parameters.map { p in p.gradient.withUnsafeMutableBufferPointer { $0.baseAddress! } }
+            Parallel.forEach(items.count, threads: threads) { k, _ in
+                let (i, range) = items[k]
+                let target = targets[i]
+                let first = shardBase[0] + parameterOffsets[i]
+                for e in range { target[e] = first[e] }
+                for s in 1..<max(1, active) {
+                    let source = shardBase[s] + parameterOffsets[i]
+                    for e in range { target[e] += source[e] }
+                }
+            }
+            for buffer in buffers {
+                let at = offset
+                buffer.value.withUnsafeMutableBufferPointer { target in
+                    for e in 0..<target.count { target[e] = shardBase[0][at + e] }
+                    if active > 1 {
+                        for s in 1..<active { for e in 0..<target.count { target[e] += shardBase[s][at + e] } }
+                        let scale = 1 / Float(active)
+                        for e in 0..<target.count { target[e] *= scale }
+                    }
+                }
+                offset += buffer.value.count
+            }
+            for s in 0..<active {
+                let words = (0..<3).map { w in
+                    UInt64(shardBase[s][offset + 2 * w].bitPattern) | UInt64(shardBase[s][offset + 2 * w + 1].bitPattern) << 32
+                }
+                results.append(StepResult(lossSum: Double(bitPattern: words[0]), correct: Int(words[1]), count: Int(words[2])))
+            }
+            guard results.count == active else { throw CommunicationError("a step's message is malformed") }
+        }
+        return results
+    }
+
+    /// The gathered messages of the last step (kept to avoid an allocation per step).
+    private var received: [Float] = []
 
     /// Elements per reduction work item: large enough to amortize the dispatch, small
     /// enough to split the first dense layer of an MLP over the workers.
@@ -205,17 +311,20 @@ final class DataParallel {
     /// Runs `body` on consecutive chunks of `batchSize` rows out of `count`, in evaluation
     /// mode, spread over up to `threads` models, and returns the results in chunk order.
     /// Chunks are fixed by `batchSize` alone, so the results do not depend on `threads`.
-    func mapChunks<T>(count: Int, batchSize: Int, threads: Int, _ body: (Sequential, Range<Int>) -> T) -> [T] {
+    /// `only` restricts the work to some chunks (a rank's turn); the results are theirs,
+    /// in that order.
+    func mapChunks<T>(count: Int, batchSize: Int, threads: Int, only: [Int]? = nil,
+                      _ body: (Sequential, Range<Int>) -> T) -> [T] {
         precondition(batchSize > 0, "evaluation batch size must be positive")
-        let chunks = (count + batchSize - 1) / batchSize
-        let workers = max(1, min(threads, shards, chunks))
+        let chunkList = only ?? Array(0..<((count + batchSize - 1) / batchSize))
+        let workers = max(1, min(threads, replicas.count + 1, chunkList.count))
         attach(workers, copyBuffers: true)
         defer { detach() }
-        var results = [T?](repeating: nil, count: chunks)
+        var results = [T?](repeating: nil, count: chunkList.count)
         results.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(chunks, threads: workers) { c, worker in
-                let lower = c * batchSize
-                out[c] = body(modelFor(worker), lower..<min(count, lower + batchSize))
+            Parallel.forEach(chunkList.count, threads: workers) { j, worker in
+                let lower = chunkList[j] * batchSize
+                out[j] = body(modelFor(worker), lower..<min(count, lower + batchSize))
             }
         }
         return results.map { $0! }

@@ -1,5 +1,7 @@
 import Dispatch
+import Foundation
 import KilnData
+import KilnDistributed
 import KilnLayers
 import KilnOptimizers
 import KilnRegularizers
@@ -80,11 +82,21 @@ public final class Trainer {
     /// nets lose almost nothing with more shards, so on more cores pass `--shards`.
     public static func defaultShards(batchSize: Int) -> Int { max(1, min(8, batchSize / 64)) }
 
+    /// The processes that train this model together (nil or one rank: this process alone).
+    /// Every rank runs the same `fit` with the same options and data; each runs its turn of
+    /// every batch's shards, and the gathered shard gradients are added in shard order, so
+    /// every rank ends each step with the same weights, bit-identical to a one-process run
+    /// with the same ``shards``. Evaluation splits its chunks over the ranks the same way.
+    /// Callbacks run on every rank: attach writers (checkpoints, logs) on rank 0 only.
+    public var communicator: (any Communicator)?
+
     private var engine: DataParallel?
     /// The data-parallel engine (replicas are built on first use).
     var parallel: DataParallel {
-        if let engine, engine.requestedShards == effectiveShards { return engine }
-        let made = DataParallel(model: model, shards: effectiveShards)
+        if let engine, engine.requestedShards == effectiveShards, engine.communicator === communicator.flatMap({ $0.size > 1 ? $0 : nil }) {
+            return engine
+        }
+        let made = DataParallel(model: model, shards: effectiveShards, communicator: communicator, workers: threads)
         engine = made
         return made
     }
@@ -181,7 +193,7 @@ public final class Trainer {
         for b in 0..<batchesPerEpoch {
             let lower = b * batchSize
             let upper = min(lower + batchSize, train.count)
-            let result = engine.step(indices: order[lower..<upper], data: train, loss: loss,
+            let result = try engine.step(indices: order[lower..<upper], data: train, loss: loss,
                                      seed: epochSeed, firstSample: lower, threads: threads)
             let batchLoss = Float(result.lossSum / Double(result.count))
             if !batchLoss.isFinite {
@@ -277,11 +289,16 @@ public final class Trainer {
 
     static func evaluate(_ engine: DataParallel, data: any Dataset, batchSize: Int, threads: Int) -> Evaluation {
         let loss = SoftmaxCrossEntropy()
-        let chunks = engine.mapChunks(count: data.count, batchSize: batchSize, threads: threads) { model, range in
+        let chunkCount = (data.count + batchSize - 1) / batchSize
+        let mine = engine.communicator.map { Array($0.share(of: chunkCount)) }
+        var chunks = engine.mapChunks(count: data.count, batchSize: batchSize, threads: threads, only: mine) { model, range in
             let (x, labels) = data.batch(Array(range))
             let logits = model.forward(x, training: false)
             let (lossSum, _) = loss.shardLossAndGradient(logits: logits, labels: labels, batchCount: labels.count)
             return (lossSum, labels, logits.argmaxIndices())
+        }
+        if let communicator = engine.communicator {
+            chunks = gatherChunks(chunks, count: chunkCount, communicator: communicator)
         }
         var confusion = ConfusionMatrix(classNames: data.classNames)
         var predictions: [Int] = []
@@ -293,6 +310,43 @@ public final class Trainer {
             predictions += predicted
         }
         return Evaluation(loss: data.count > 0 ? lossSum / Double(data.count) : .nan, confusion: confusion, predictions: predictions)
+    }
+
+    /// Every rank's evaluated chunks (rank r has chunks r, r + P, …), in chunk order on
+    /// every rank. A failed exchange ends the job: evaluation has no error to return, and
+    /// the other ranks would wait for this one.
+    private static func gatherChunks(_ local: [(Double, [Int], [Int])], count: Int,
+                                     communicator: any Communicator) -> [(Double, [Int], [Int])] {
+        var message: [Float] = []
+        for (lossSum, labels, predicted) in local {
+            message.append(Float(bitPattern: UInt32(truncatingIfNeeded: lossSum.bitPattern)))
+            message.append(Float(bitPattern: UInt32(truncatingIfNeeded: lossSum.bitPattern >> 32)))
+            message.append(Float(bitPattern: UInt32(labels.count)))
+            message += labels.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+            message += predicted.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        }
+        let all: [[Float]]
+        do { all = try communicator.allgatherVariable(message) } catch {
+            FileHandle.standardError.write(Data("kiln: evaluation: \(error)\n".utf8))
+            communicator.abort(exitCode: 1)
+        }
+        var perRank: [[(Double, [Int], [Int])]] = []
+        for words in all {
+            var chunks: [(Double, [Int], [Int])] = []
+            var at = 0
+            while at + 3 <= words.count {
+                let bits = UInt64(words[at].bitPattern) | UInt64(words[at + 1].bitPattern) << 32
+                let n = Int(words[at + 2].bitPattern)
+                at += 3
+                let labels = words[at..<(at + n)].map { Int(Int32(bitPattern: $0.bitPattern)) }
+                let predicted = words[(at + n)..<(at + 2 * n)].map { Int(Int32(bitPattern: $0.bitPattern)) }
+                at += 2 * n
+                chunks.append((Double(bitPattern: bits), labels, predicted))
+            }
+            perRank.append(chunks)
+        }
+        let ranks = communicator.size
+        return (0..<count).map { c in perRank[c % ranks][c / ranks] }
     }
 
     /// Workers worth replicating a model for: no more than the chunks of `batchSize` rows.
