@@ -2,8 +2,9 @@
 # A real, one-node Slurm cluster on this machine, for tests of the code that submits work
 # to a batch scheduler (job arrays, MPI launched by srun or mpirun). A fake sbatch cannot
 # show how array tasks are scheduled, how exit codes come back, or whether MPI starts under
-# Slurm's PMIx; a local slurmctld + slurmd can, in about a second, with nothing installed
-# outside the packages from scripts/setup.sh and nothing written outside DIR and /run/munge.
+# Slurm's PMIx; a local slurmctld + slurmd can. It is up in under a second, installs nothing
+# (the packages come from scripts/setup.sh), and keeps all Slurm files in DIR (munged uses
+# its usual /run/munge, /etc/munge and /var/log/munge).
 #
 #   scripts/slurm-local.sh start DIR            start munged (if not running), slurmctld
 #                                               and slurmd; config, state, logs and pid

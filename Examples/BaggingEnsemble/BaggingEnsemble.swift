@@ -31,6 +31,8 @@ struct BaggingEnsemble: AsyncParsableCommand {
           bagging-ensemble --max-samples 0.5 --save bagged   # a directory: ensemble.json + member-NN.safetensors
           bagging-ensemble --load bagged                     # evaluate a saved ensemble
           bagging-ensemble --plot curves.svg                 # the members' mean train/dev curves
+          mpirun -np 2 bagging-ensemble --distributed mpi    # members dealt out to 2 processes
+          bagging-ensemble --member 3 --save bagged          # train member 3 (0-based) alone: one job-array task
         """)
 
     @OptionGroup var options: TrainingOptions
@@ -59,6 +61,9 @@ struct BaggingEnsemble: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Draw the members' mean train/dev loss and accuracy per epoch to FILE (SVG).", valueName: "file"))
     var plot: String?
 
+    @Option(help: ArgumentHelp("Train only member K (0-based) of the --members ensemble and add it to the --save directory (a job-array task; the last one to finish writes ensemble.json).", valueName: "K"))
+    var member: Int?
+
     mutating func validate() throws {
         guard members >= 1 && members <= 1000 else { throw ValidationError("--members must be between 1 and 1000, got \(members)") }
         guard maxSamples > 0 && maxSamples <= 1 else { throw ValidationError("--max-samples must be in (0, 1], got \(maxSamples)") }
@@ -70,20 +75,35 @@ struct BaggingEnsemble: AsyncParsableCommand {
             if plot != nil { throw ValidationError("--plot needs training; it cannot be combined with --load") }
         }
         if let save, save.isEmpty { throw ValidationError("--save needs a directory name") }
+        if let member {
+            guard (0..<members).contains(member) else {
+                throw ValidationError("--member must be between 0 and \(members - 1) (members are numbered from 0), got \(member)")
+            }
+            guard save != nil else { throw ValidationError("--member needs --save DIR (the ensemble folder the member joins)") }
+            if load != nil { throw ValidationError("--member and --load cannot be combined") }
+            if options.distributed != .none { throw ValidationError("--member and --distributed cannot be combined (one is a scheduler's task, the other an MPI launch)") }
+            if plot != nil { throw ValidationError("--plot needs the whole ensemble; it cannot be combined with --member") }
+        }
     }
 
     static func main() async { await CommandMain.runAsync(BaggingEnsemble.self) }
 
     func run() async throws {
-        let log = options.json ? printError : { print($0) }
+        let world = try options.distributed.communicator()
+        // Rank 0 alone prints, saves and plots.
+        let isRoot = world.rank == 0
+        let log: (String) -> Void
+        if !isRoot { log = { _ in } } else if options.json { log = printError } else { log = { print($0) } }
         if let load { return try evaluateSaved(load, log: log) }
         let options = self.options
         let voting = Voting(rawValue: self.voting ?? "soft")!
-        if let save {
+        if let save, member == nil, isRoot {
             do { try Ensemble.checkDestination(save) } catch { throw ExampleError("--save: \(error)") }
         }
-        try checkOutputFile(plot, flag: "--plot")
-        try checkOutputFile(options.history, flag: "--history")
+        if isRoot {
+            try checkOutputFile(plot, flag: "--plot")
+            try checkOutputFile(options.history, flag: "--history")
+        }
 
         let data = try ClassificationData.load(options)
         log("data: \(data.summary)")
@@ -93,14 +113,15 @@ struct BaggingEnsemble: AsyncParsableCommand {
         let parallelism = try Parallelism(members: members, jobs: jobs, threads: options.threads)
         let sampleSize = bagging.sampleSize(population: data.train.count)
         log("model: \(probe) -> \(probe.outputShape), \(probe.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
-        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each (\(parallelism.cores) cores)")
+        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each (\(parallelism.cores) cores)"
+            + (world.size > 1 ? "; \(world.size) MPI ranks, member k on rank k mod \(world.size)" : ""))
 
         let shared = SharedOptions(value: options)
         let printer = LinePrinter()
         let epochs = options.epochs
         let json = options.json
         let train = data.train, dev = data.dev
-        let ensemble = try await bagging.fit(train: train, dev: dev, epochs: epochs, parallelism: parallelism, voting: voting) { member in
+        let makeMember: @Sendable (MemberContext) throws -> MemberSetup = { member in
             let options = shared.value
             var rng = RandomGenerator(seed: member.seed)
             let model = try Sequential.build(spec: options.model, inputShape: member.train.inputShape, rng: &rng)
@@ -121,6 +142,14 @@ struct BaggingEnsemble: AsyncParsableCommand {
             })
             return MemberSetup(trainer: trainer, train: fitted)
         }
+        if let member, let save {
+            return try trainArrayMember(member, bagging: bagging, voting: voting, train: train, dev: dev, save: save,
+                                        threads: options.threads, log: log, makeMember: makeMember)
+        }
+        let ensemble = try await bagging.fit(train: train, dev: dev, epochs: epochs, parallelism: parallelism, voting: voting,
+                                             communicator: world, makeMember: makeMember)
+        // The other ranks are done: rank 0 reports and saves.
+        guard isRoot else { return }
         let training = ensemble.training!
 
         let report = ensemble.report(on: data.test, batchSize: options.evaluationBatchSize)
@@ -180,6 +209,32 @@ struct BaggingEnsemble: AsyncParsableCommand {
                 fields += [("train_error", jsonNumber(diagnosis.trainError)), ("dev_error", jsonNumber(diagnosis.devError))]
             }
             print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+        }
+    }
+
+    /// `--member K --save DIR`: one job-array task. Trains member K exactly as the whole
+    /// run would (its sample and seed depend only on --seed and K) and adds it to DIR.
+    func trainArrayMember(_ member: Int, bagging: Bagging, voting: Voting, train: TensorDataset, dev: (any Dataset)?, save: String,
+                          threads: Int, log: (String) -> Void,
+                          makeMember: @escaping @Sendable (MemberContext) throws -> MemberSetup) throws {
+        let part = try bagging.fitMember(member, train: train, dev: dev, epochs: options.epochs, threads: threads, makeMember: makeMember)
+        let progress: Ensemble.ArrayProgress
+        do {
+            progress = try Ensemble.addMember(part, to: save, bagging: bagging, voting: voting, weights: nil,
+                                              inputShape: train.inputShape, classNames: train.classNames, labels: train.labels)
+        } catch {
+            throw ExampleError("--save: \(error)")
+        }
+        let dev = part.record.history.last?.devAccuracy.map { ", dev accuracy \(formatFixed($0, 4))" } ?? ""
+        log("member \(member) (of 0...\(members - 1)) saved to \(save)/\(MemberPart.modelFileName(index: member, members: members))\(dev), \(formatFixed(part.record.seconds, 1)) s")
+        if progress.isComplete {
+            log("all \(members) members are in \(save)/: wrote \(Ensemble.manifestName); evaluate with --load \(save)")
+        } else {
+            log("\(progress.present.count) of \(members) members are in \(save)/; still missing --member \(progress.missing.map(String.init).joined(separator: ", "))")
+        }
+        if options.json {
+            print("{\"member\": \(member), \"present\": \(progress.present.count), \"members\": \(members), \"complete\": \(progress.isComplete), "
+                + "\"train_seconds\": \(jsonNumber(part.record.seconds))}")
         }
     }
 

@@ -28,8 +28,17 @@ public enum CommandMain {
         let message = C.message(for: error)
             .split(separator: "\n", omittingEmptySubsequences: true)
             .first.map(String.init) ?? "\(error)"
-        FileHandle.standardError.write(Data("\(name): error: \(message)\n".utf8))
-        Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        let status = code.rawValue == 0 ? 1 : code.rawValue
+        // Under an MPI launch every rank parses the same flags: a usage error is printed
+        // by rank 0 alone; other errors may be one rank's own, so they name the rank.
+        let rank = world?.rank ?? launcherRank ?? 0
+        if rank == 0 {
+            FileHandle.standardError.write(Data("\(name): error: \(message)\n".utf8))
+        } else if status != ExitCode.validationFailure.rawValue {
+            FileHandle.standardError.write(Data("\(name): error: rank \(rank): \(message)\n".utf8))
+        }
+        if let world, world.size > 1 { world.abort(exitCode: status) }
+        Foundation.exit(status)
     }
 }
 

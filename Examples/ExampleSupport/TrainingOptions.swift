@@ -49,6 +49,9 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: shardsHelp)
     public var shards: Int?
 
+    @Option(help: DistributedMode.help)
+    public var distributed: DistributedMode = .none
+
     @Option(name: .customLong("dev-size"), help: "Training images held out as the dev split (default: 5000, or 10% when the training set has fewer than 50,000).")
     public var devSize: Int?
 

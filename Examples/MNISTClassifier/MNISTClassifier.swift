@@ -22,6 +22,7 @@ struct MNISTClassifier: ParsableCommand {
           mnist-classifier --load model.safetensors         # evaluate a saved model
           mnist-classifier --checkpoint run.ckpt            # checkpoint every epoch
           mnist-classifier --resume run.ckpt                # continue a checkpointed run
+          mpirun -np 2 mnist-classifier --distributed mpi   # two processes, the same model
         """)
 
     @OptionGroup var options: TrainingOptions
@@ -50,13 +51,19 @@ struct MNISTClassifier: ParsableCommand {
 
     func run() throws {
         let options = self.options
-        let log = options.json ? printError : { print($0) }
+        let world = try options.distributed.communicator()
+        // Rank 0 alone prints, saves, plots and checkpoints.
+        let isRoot = world.rank == 0
+        let log: (String) -> Void
+        if !isRoot { log = { _ in } } else if options.json { log = printError } else { log = { print($0) } }
 
-        if let load { return try evaluateSaved(load, log: log) }
-        try checkOutputFile(save, flag: "--save")
-        try checkOutputFile(checkpoint, flag: "--checkpoint")
-        try checkOutputFile(plot, flag: "--plot")
-        try checkOutputFile(options.history, flag: "--history")
+        if let load { return try evaluateSaved(load, log: log, isRoot: isRoot) }
+        if isRoot {
+            try checkOutputFile(save, flag: "--save")
+            try checkOutputFile(checkpoint, flag: "--checkpoint")
+            try checkOutputFile(plot, flag: "--plot")
+            try checkOutputFile(options.history, flag: "--history")
+        }
 
         let data = try ClassificationData.load(options)
         log("data: \(data.summary)")
@@ -65,6 +72,8 @@ struct MNISTClassifier: ParsableCommand {
         log("model: \(model) -> \(model.outputShape), \(model.parameters.reduce(0) { $0 + $1.value.count }) parameters")
 
         let trainer = try makeTrainer(model: model, options: options)
+        trainer.communicator = world
+        if world.size > 1 { log("distributed: \(world.size) ranks, \(trainer.effectiveShards) shards per batch, \(options.threads) thread\(options.threads == 1 ? "" : "s") per rank") }
         var checkpointPath = checkpoint
         if let resume {
             let file: SafeTensors
@@ -76,13 +85,15 @@ struct MNISTClassifier: ParsableCommand {
             log("resumed from \(resume) after epoch \(trainer.completedEpochs)")
             if checkpointPath == nil { checkpointPath = resume }
         }
-        if let checkpointPath {
-            trainer.callbacks.append(CheckpointWriter(path: checkpointPath, inputShape: data.inputShape, classNames: data.classNames,
-                                                      extraMetadata: ["kiln.data": options.data]))
+        if isRoot {
+            if let checkpointPath {
+                trainer.callbacks.append(CheckpointWriter(path: checkpointPath, inputShape: data.inputShape, classNames: data.classNames,
+                                                          extraMetadata: ["kiln.data": options.data]))
+            }
+            trainer.callbacks.append(ProgressBar(terminal: options.json ? false : nil))
+            if let history = options.history { trainer.callbacks.append(HistoryLog(path: history)) }
+            if options.json { trainer.callbacks.append(EpochObserver { print($0.json); fflush(nil) }) }
         }
-        trainer.callbacks.append(ProgressBar(terminal: options.json ? false : nil))
-        if let history = options.history { trainer.callbacks.append(HistoryLog(path: history)) }
-        if options.json { trainer.callbacks.append(EpochObserver { print($0.json); fflush(nil) }) }
 
         let start = Date()
         try trainer.fit(train: data.trainForFitting, dev: data.dev, epochs: options.epochs)
@@ -102,6 +113,7 @@ struct MNISTClassifier: ParsableCommand {
             diagnosis = d
             log(d.description)
         }
+        guard isRoot else { return }
         if let save {
             try Trainer.modelFile(model: model, inputShape: data.inputShape, classNames: data.classNames,
                                   extraMetadata: ["kiln.data": options.data]).write(to: save)
@@ -124,7 +136,7 @@ struct MNISTClassifier: ParsableCommand {
     }
 
     /// `--load`: rebuild the model from the file's spec, load its weights, evaluate.
-    func evaluateSaved(_ path: String, log: (String) -> Void) throws {
+    func evaluateSaved(_ path: String, log: (String) -> Void, isRoot: Bool) throws {
         let file: SafeTensors
         do { file = try SafeTensors(contentsOf: path) } catch { throw ExampleError("--load: \(error)") }
         guard let spec = file.metadata["kiln.model"], let shapeText = file.metadata["kiln.input_shape"] else {
@@ -142,7 +154,7 @@ struct MNISTClassifier: ParsableCommand {
         log("model: \(spec)")
         log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images)")
         log(test.confusion.rendered())
-        if options.json {
+        if options.json && isRoot {
             print("{\"test_accuracy\": \(jsonNumber(test.accuracy)), \"test_loss\": \(jsonNumber(test.loss)), \"epochs_run\": 0, \"train_seconds\": 0}")
         }
     }

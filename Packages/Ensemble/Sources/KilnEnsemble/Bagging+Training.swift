@@ -1,5 +1,6 @@
 import Dispatch
 import KilnData
+import KilnDistributed
 import KilnLayers
 import KilnTensor
 import KilnTraining
@@ -145,16 +146,24 @@ extension Bagging {
     ///
     /// The first member to fail ends the fit with ``EnsembleError/memberFailed(member:message:)``;
     /// the other members stop at the end of their current epoch.
+    ///
+    /// With a `communicator` of P ranks (every rank calls `fit` with the same arguments),
+    /// the members are dealt out in turn (rank r trains members r, r + P, …, `parallelism`
+    /// applying within the rank), and every rank then receives every member (weights,
+    /// record, out-of-bag predictions; see ``MemberPart``), so each returns the same
+    /// ensemble, bit-identical to the one-process fit.
     public func fit(
         train: TensorDataset, dev: (any Dataset)? = nil, epochs: Int,
         parallelism: Parallelism? = nil, voting: Voting = .soft, weights: [Double]? = nil,
+        communicator: (any Communicator)? = nil,
         makeMember: @escaping @Sendable (MemberContext) throws -> MemberSetup
     ) async throws -> Ensemble {
         guard epochs >= 1 else { throw EnsembleError.invalidConfiguration("epochs must be at least 1, got \(epochs)") }
         guard train.count > 0 else { throw EnsembleError.invalidConfiguration("the training set is empty") }
         if let weights { try Voting.checkWeights(weights, members: members) }
         let plan = try parallelism ?? Parallelism(members: members)
-        let plans = self.plans(population: train.count)
+        let allPlans = self.plans(population: train.count)
+        let plans = communicator.map { c in c.share(of: allPlans.count).map { allPlans[$0] } } ?? allPlans
         BLAS.threadCount = 1
 
         let start = DispatchTime.now().uptimeNanoseconds
@@ -193,6 +202,10 @@ extension Bagging {
             }
         }
         if let failure { throw failure.error }
+        if let communicator, communicator.size > 1 {
+            outcomes = try exchange(outcomes, plans: allPlans, inputShape: train.inputShape, classNames: train.classNames,
+                                    communicator: communicator)
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let finished = outcomes.map { $0! }
         let ensemble = try Ensemble(members: finished.map(\.model.value), inputShape: train.inputShape,
@@ -258,5 +271,42 @@ struct ModelTransfer: @unchecked Sendable {
 final class CancellationCheck: TrainingCallback {
     func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {
         try Task.checkCancellation()
+    }
+}
+
+extension Bagging {
+    /// Every rank sends the members it trained as ``MemberPart`` documents and receives
+    /// everyone's: afterwards `outcomes` holds every member on every rank.
+    func exchange(_ outcomes: [MemberOutcome?], plans: [MemberPlan], inputShape: [Int], classNames: [String],
+                  communicator: any Communicator) throws -> [MemberOutcome?] {
+        var message: [UInt8] = []
+        for index in communicator.share(of: plans.count) {
+            guard let outcome = outcomes[index] else { continue }
+            let part = MemberPart(record: outcome.record, model: outcome.model.value, outOfBagProbabilities: outcome.outOfBagProbabilities)
+            let bytes = try part.document(inputShape: inputShape, classNames: classNames, bagging: self, voting: .soft, weights: nil).encoded()
+            withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { message += $0 }
+            message += bytes
+        }
+        let gathered = try communicator.allgatherBytes(message)
+        var result = outcomes
+        for (rank, bytes) in gathered.enumerated() {
+            var at = 0
+            for index in stride(from: rank, to: plans.count, by: communicator.size) {
+                guard at + 8 <= bytes.count else { throw EnsembleError.memberFailed(member: index, message: "rank \(rank) sent no part") }
+                let count = bytes[at..<(at + 8)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+                at += 8
+                guard count >= 0, at + count <= bytes.count else {
+                    throw EnsembleError.memberFailed(member: index, message: "rank \(rank) sent a truncated part")
+                }
+                let plan = plans[index]
+                let part = try MemberPart.read(try SafeTensors(bytes: Array(bytes[at..<(at + count)])), plan: plan,
+                                               inputShape: inputShape, classes: classNames.count)
+                at += count
+                var outcome = part.outcome
+                outcome.outOfBag = plan.sample.outOfBag
+                result[index] = outcome
+            }
+        }
+        return result
     }
 }

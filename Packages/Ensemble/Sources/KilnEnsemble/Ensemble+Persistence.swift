@@ -51,28 +51,17 @@ extension Ensemble {
         var renamed = false
         defer { if !renamed { try? fm.removeItem(atPath: temporary) } }
 
-        var entries: [EnsembleManifest.Member] = []
-        let width = max(2, "\(members.count)".count)
+        var files: [String] = []
         for (i, model) in members.enumerated() {
-            let number = String(repeating: "0", count: width - "\(i + 1)".count) + "\(i + 1)"
-            let file = "member-\(number).safetensors"
+            let file = MemberPart.modelFileName(index: i, members: members.count)
             do {
-                try Trainer.modelFile(model: model, inputShape: inputShape, classNames: classNames,
-                                      extraMetadata: ["kiln.ensemble_member": "\(i + 1)"]).write(to: temporary + "/" + file)
+                try MemberPart.modelFile(model, index: i, inputShape: inputShape, classNames: classNames).write(to: temporary + "/" + file)
             } catch {
                 throw fail("cannot write \(file): \(error)")
             }
-            entries.append(.init(file: file, model: model.description, training: training.map { $0.members[i] }))
+            files.append(file)
         }
-        let manifest = EnsembleManifest(
-            format: EnsembleManifest.formatName, version: EnsembleManifest.currentVersion, voting: voting.rawValue,
-            weights: weights, inputShape: inputShape, classNames: classNames, bagging: bagging.map(EnsembleManifest.BaggingEntry.init),
-            outOfBag: outOfBag, members: entries)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let json: Data
-        do { json = try encoder.encode(manifest) } catch { throw fail("cannot encode the manifest: \(error)") }
-        do { try AtomicFile.write([UInt8](json) + [0x0A], to: temporary + "/" + Ensemble.manifestName) } catch {
+        do { try AtomicFile.write(try manifestBytes(files: files), to: temporary + "/" + Ensemble.manifestName) } catch {
             throw fail("cannot write \(Ensemble.manifestName): \(error)")
         }
 
@@ -102,6 +91,22 @@ extension Ensemble {
         if dfd >= 0 {
             _ = fsync(dfd)
             close(dfd)
+        }
+    }
+
+    /// The manifest (`ensemble.json`) of this ensemble whose members are in `files`.
+    func manifestBytes(files: [String]) throws -> [UInt8] {
+        let entries = zip(members, files).enumerated().map { i, pair in
+            EnsembleManifest.Member(file: pair.1, model: pair.0.description, training: training.map { $0.members[i] })
+        }
+        let manifest = EnsembleManifest(
+            format: EnsembleManifest.formatName, version: EnsembleManifest.currentVersion, voting: voting.rawValue,
+            weights: weights, inputShape: inputShape, classNames: classNames, bagging: bagging.map(EnsembleManifest.BaggingEntry.init),
+            outOfBag: outOfBag, members: entries)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do { return [UInt8](try encoder.encode(manifest)) + [0x0A] } catch {
+            throw EnsembleError.persistence(path: Ensemble.manifestName, message: "cannot encode the manifest: \(error)")
         }
     }
 
@@ -138,6 +143,13 @@ extension Ensemble {
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { throw fail("no such directory") }
         guard isDirectory.boolValue else { throw fail("not a directory (an ensemble is saved as a directory)") }
         guard let data = fm.contents(atPath: directory + "/" + manifestName) else {
+            if let progress = arrayProgress(directory) {
+                let missing = Array(Set(0..<progress.members).subtracting(progress.present)).sorted()
+                if missing.isEmpty {
+                    throw fail("all \(progress.members) members of a job-array ensemble are here but not \(manifestName) (a task stopped before writing it): run any one --member task again")
+                }
+                throw fail("an unfinished job-array ensemble: \(progress.present.count) of \(progress.members) members are here; missing --member \(missing.map(String.init).joined(separator: ", "))")
+            }
             throw fail("not a Kiln ensemble directory (no readable \(manifestName))")
         }
         let manifest: EnsembleManifest

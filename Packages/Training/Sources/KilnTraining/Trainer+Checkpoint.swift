@@ -120,6 +120,11 @@ func decodeScalars(_ text: String) throws -> [String: Double] {
     return result
 }
 
+extension EpochRecord {
+    /// Parses one line of ``json`` (a checkpoint's or an ensemble part's history).
+    public init(json line: String) throws { self = try decodeRecord(line) }
+}
+
 func decodeRecord(_ line: String) throws -> EpochRecord {
     guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
         throw TrainingError.checkpoint("malformed history line in checkpoint")
