@@ -30,6 +30,9 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
               hyperparameter-search --svg hyperparameter-search.svg
               hyperparameter-search --optimizer sgd --space "momentum=uniform(0.5, 0.99)"
               hyperparameter-search --trials 30 --rounds 3 --epochs 3 --jobs 4
+              mpirun -np 2 hyperparameter-search --distributed mpi     # trials dealt out to 2 processes
+              hyperparameter-search --trial 7 --save trials            # one job-array task
+              hyperparameter-search --collect trials                   # the leaderboard of a job array
             """)
 
     @Option(help: "Random trials per round.")
@@ -80,6 +83,18 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
     @Option(help: "Random seed (sampling, weights, shuffling, the dev split).")
     var seed: UInt64 = 1
 
+    @Option(help: DistributedMode.help)
+    var distributed: DistributedMode = .none
+
+    @Option(help: ArgumentHelp("Evaluate only trial K (0-based: random trials across rounds, then the grid) and write it to the --save directory (a job-array task).", valueName: "K"))
+    var trial: Int?
+
+    @Option(help: ArgumentHelp("The directory --trial writes its result to.", valueName: "dir"))
+    var save: String?
+
+    @Option(help: ArgumentHelp("Read every trial of a job array from DIR and print the search's results (same options as the tasks).", valueName: "dir"))
+    var collect: String?
+
     static func main() async { await CommandMain.runAsync(HyperparameterSearchCommand.self) }
 
     func recipe(classes: Int) -> TrialRecipe {
@@ -107,38 +122,106 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
             throw ValidationError("--space: search space \"\(space)\"" + (column.map { " at column \($0)" } ?? "") + ": \(error)")
         }
         guard finalEpochs >= 0 && finalEpochs <= 1000 else { throw ValidationError("--final-epochs must be between 0 and 1000, got \(finalEpochs)") }
+        if let trial {
+            let gridCount = gridBudget > 0 ? GridSearch(space: parsed, budget: gridBudget, seed: seed).configurations.count : 0
+            let total = rounds * trials + gridCount
+            guard (0..<total).contains(trial) else {
+                throw ValidationError("--trial must be between 0 and \(total - 1) (\(rounds) rounds of \(trials) random trials, then \(gridCount) grid trials), got \(trial)")
+            }
+            guard let save, !save.isEmpty else { throw ValidationError("--trial needs --save DIR (where its result goes)") }
+            if collect != nil { throw ValidationError("--trial and --collect cannot be combined") }
+        } else if save != nil {
+            throw ValidationError("--save goes with --trial (a job-array task's result)")
+        }
+        if let collect, collect.isEmpty { throw ValidationError("--collect needs a directory name") }
+        if distributed != .none && (trial != nil || collect != nil) {
+            throw ValidationError("--distributed cannot be combined with --trial or --collect (an MPI launch or a scheduler's job array, not both)")
+        }
+    }
+
+    /// Grid trials requested (the default budget: as many as the random trials together).
+    var gridBudget: Int { grid ?? rounds * trials }
+
+    /// The options that decide every trial's configuration and result.
+    var fingerprint: String {
+        "space=\(space) trials=\(trials) rounds=\(rounds) top=\(top) grid=\(gridBudget) epochs=\(epochs) optimizer=\(optimizer) "
+            + "data=\(data) limit=\(limit) dev-size=\(devSize) batch-size=\(batchSize) seed=\(seed)"
     }
 
     func run() async throws {
         BLAS.threadCount = 1
-        try checkOutputFile(svg, flag: "--svg")
+        let world = try distributed.communicator()
+        // Rank 0 alone prints and draws; a job-array task prints its one trial.
+        let isRoot = world.rank == 0
+        let print: (String) -> Void = isRoot ? { Swift.print($0) } : { _ in }
+        if isRoot { try checkOutputFile(svg, flag: "--svg") }
         let searchSpace = try SearchSpace(parsing: space)
         let options = try TrainingOptions.parse(["--data", data, "--limit", "\(limit)", "--dev-size", "\(devSize)", "--seed", "\(seed)"])
         let loaded = try ClassificationData.load(options)
         guard let dev = loaded.dev else { throw ExampleError("no dev split") }
         let train = loaded.train
         let recipe = recipe(classes: train.classNames.count)
-        print("data: \(train.count) train, \(dev.count) dev images (the first \(limit) of \(data)); \(epochs) epoch\(epochs == 1 ? "" : "s") per trial, \(optimizer), batch \(batchSize), seed \(seed), \(jobs) job\(jobs == 1 ? "" : "s")")
+        print("data: \(train.count) train, \(dev.count) dev images (the first \(limit) of \(data)); \(epochs) epoch\(epochs == 1 ? "" : "s") per trial, \(optimizer), batch \(batchSize), seed \(seed), \(jobs) job\(jobs == 1 ? "" : "s")"
+            + (world.size > 1 ? " on each of \(world.size) MPI ranks" : ""))
         print("space: \(searchSpace)")
         let evaluate: TrialEvaluation = { c, s in try recipe.evaluate(c, seed: s, train: train, dev: dev) }
+        let runner: TrialRunner
+        if let trial, let save {
+            runner = arrayTaskRunner(trial: trial, folder: TrialFolder(path: save, fingerprint: fingerprint), evaluate: evaluate)
+        } else if let collect {
+            let folder = TrialFolder(path: collect, fingerprint: fingerprint)
+            runner = { tasks in try folder.read(tasks, flag: "--collect") }
+        } else if world.size > 1 {
+            runner = TrialRunners.distributed(world, jobs: jobs, evaluate: evaluate)
+        } else {
+            runner = TrialRunners.parallel(jobs: jobs, evaluate: evaluate)
+        }
+        do {
+            try await search(searchSpace, runner: runner, train: train, test: loaded.test, recipe: recipe, isRoot: isRoot, print: print)
+        } catch let written as TrialWritten {
+            let score = written.result.score.map { "dev accuracy \(formatFixed($0, 4))" } ?? (written.result.note ?? "failed")
+            Swift.print("trial \(trial!) (\(written.task.source)\(written.task.source == .grid ? " \(written.task.index)" : "")): \(written.task.configuration): \(score); wrote \(save!)/\(TrialFolder(path: save!, fingerprint: fingerprint).fileName(written.task))")
+        }
+    }
 
+    /// The runner of `--trial K`: earlier rounds' results come from the folder, trial K is
+    /// evaluated and written, and the search ends (``TrialWritten``).
+    func arrayTaskRunner(trial: Int, folder: TrialFolder, evaluate: @escaping TrialEvaluation) -> TrialRunner {
+        let randomTotal = rounds * trials
+        return { tasks in
+            let target = tasks.first { task in
+                if case .grid = task.source { return trial >= randomTotal && task.index == trial - randomTotal }
+                return task.index == trial
+            }
+            guard let target else { return try folder.read(tasks, flag: "--trial \(trial)") }
+            let result = try evaluate(target.configuration, target.seed)
+            try folder.write(target, result)
+            throw TrialWritten(task: target, result: result)
+        }
+    }
+
+    /// The search proper: random rounds, the grid, the leaderboard, the final training.
+    func search(_ searchSpace: SearchSpace, runner: TrialRunner, train: TensorDataset, test: TensorDataset, recipe: TrialRecipe,
+                isRoot: Bool, print: (String) -> Void) async throws {
         let search = RandomSearch(space: searchSpace, trialsPerRound: trials, rounds: rounds, keepTop: top, seed: seed)
         var clock = Date()
-        let randomRounds = try await search.run(jobs: jobs, evaluate: evaluate) { round in
+        // A grid task of a job array skips the random rounds (the grid needs none of them).
+        let skipRandom = (trial ?? 0) >= rounds * trials
+        let randomRounds = skipRandom ? [] : try await search.run(runner: runner) { round in
             let seconds = Date().timeIntervalSince(clock)
             clock = Date()
             print("round \(round.number) (\(round.number == 1 ? "coarse" : "finer")): \(round.trials.count) trials in \(formatFixed(seconds, 1)) s; \(summary(round.trials))")
             if round.number > 1 { print("  sampled from: \(round.space.formatted())") }
         }
         let randomTrials = randomRounds.flatMap(\.trials)
-        let budget = grid ?? randomTrials.count
+        let budget = gridBudget
         var gridTrials: [SearchTrial] = []
         if budget > 0 {
             let gridSearch = GridSearch(space: searchSpace, budget: budget, seed: seed)
             let perAxis = searchSpace.gridPointsPerAxis(budget: budget)
             let shape = searchSpace.dimensions.map { "\(SearchSpace.gridValues($0.distribution, points: perAxis).count)" }.joined(separator: " x ")
             clock = Date()
-            gridTrials = try await gridSearch.run(jobs: jobs, evaluate: evaluate)
+            gridTrials = try await gridSearch.run(runner: runner)
             print("grid (\(shape) = \(gridTrials.count) trials, cell centres): \(formatFixed(Date().timeIntervalSince(clock), 1)) s; \(summary(gridTrials))")
         }
 
@@ -152,14 +235,16 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
             }
             print(line)
         }
+        // The final training and the plot are rank 0's.
+        guard isRoot else { return }
         if finalEpochs > 0, let best = SearchTrial.ranked(all).first, best.score != nil {
             var final = recipe
             final.epochs = finalEpochs
             final.threads = threads
             clock = Date()
-            let result = try final.evaluate(best.configuration, seed: best.seed, train: train, dev: loaded.test)
+            let result = try final.evaluate(best.configuration, seed: best.seed, train: train, dev: test)
             let accuracy = result.score.map { formatFixed($0, 4) } ?? (result.note ?? "failed")
-            print("final: the best configuration (\(best.configuration)) trained \(finalEpochs) epoch\(finalEpochs == 1 ? "" : "s") on the \(train.count) training images: test accuracy \(accuracy) on \(loaded.test.count) test images (\(formatFixed(Date().timeIntervalSince(clock), 1)) s; the test set's only use)")
+            print("final: the best configuration (\(best.configuration)) trained \(finalEpochs) epoch\(finalEpochs == 1 ? "" : "s") on the \(train.count) training images: test accuracy \(accuracy) on \(test.count) test images (\(formatFixed(Date().timeIntervalSince(clock), 1)) s; the test set's only use)")
         }
         if let svg {
             try drawScatter(rounds: randomRounds, grid: gridTrials, space: searchSpace).write(to: svg)

@@ -1,8 +1,10 @@
+import Foundation
+import KilnDistributed
 import KilnTensor
 
 /// What one trial reported: a score to maximize (dev accuracy, say) and optionally a loss
 /// that breaks ties. A nil score marks a failed trial (diverged, say), ranked last.
-public struct TrialResult: Sendable, Equatable {
+public struct TrialResult: Sendable, Equatable, Codable {
     public var score: Double?
     public var loss: Double?
     /// Why the trial failed, or any remark worth printing.
@@ -63,6 +65,50 @@ public struct SearchTrial: Sendable, Equatable {
 /// tasks at once when `jobs > 1`, so it must build its own model and trainer.
 public typealias TrialEvaluation = @Sendable (Configuration, UInt64) throws -> TrialResult
 
+/// One trial to run: its position in the search, where it came from, its configuration
+/// and its evaluation seed (fixed by the search seed and the index).
+public struct TrialTask: Sendable, Equatable {
+    public let index: Int
+    public let source: TrialSource
+    public let configuration: Configuration
+    public let seed: UInt64
+}
+
+/// Runs a round's (or the grid's) trials and returns their results in the same order:
+/// in this process (``TrialRunners/parallel(jobs:evaluate:)``), over MPI ranks
+/// (``TrialRunners/distributed(_:jobs:evaluate:)``), or from a scheduler's job-array
+/// results. A runner may throw to end the search early.
+public typealias TrialRunner = ([TrialTask]) async throws -> [TrialResult]
+
+/// The built-in ways to run trials.
+public enum TrialRunners {
+    /// At most `jobs` trials at once in this process.
+    public static func parallel(jobs: Int, evaluate: @escaping TrialEvaluation) -> TrialRunner {
+        { tasks in try await parallelMap(tasks, jobs: jobs) { try evaluate($0.configuration, $0.seed) } }
+    }
+
+    /// Trials dealt out over the ranks (rank r runs trials r, r + P, … of each round, `jobs`
+    /// at a time), results gathered on every rank, so every rank sees the same results in
+    /// the same order and samples the same next round: the search equals the
+    /// one-process search, whatever the number of ranks.
+    public static func distributed(_ communicator: any Communicator, jobs: Int, evaluate: @escaping TrialEvaluation) -> TrialRunner {
+        { tasks in
+            let mine = communicator.share(of: tasks.count).map { tasks[$0] }
+            let results = try await parallelMap(mine, jobs: jobs) { try evaluate($0.configuration, $0.seed) }
+            let encoder = JSONEncoder()
+            let gathered = try communicator.allgatherBytes(Array(try encoder.encode(results)))
+            let perRank = try gathered.map { try JSONDecoder().decode([TrialResult].self, from: Data($0)) }
+            return try tasks.indices.map { k in
+                let rank = k % communicator.size, position = k / communicator.size
+                guard position < perRank[rank].count else {
+                    throw CommunicationError("rank \(rank) sent \(perRank[rank].count) trial results, expected more")
+                }
+                return perRank[rank][position]
+            }
+        }
+    }
+}
+
 /// Random search, coarse to fine (the course notes' recipe): round 1 samples
 /// `trialsPerRound` configurations from `space`; each later round samples as many from
 /// the space shrunk around the `keepTop` best trials so far
@@ -107,6 +153,11 @@ public struct RandomSearch: Sendable {
     /// round (for progress output). Rethrows the first error an evaluation throws.
     public func run(jobs: Int = 1, evaluate: @escaping TrialEvaluation,
                     roundDidEnd: (Round) -> Void = { _ in }) async throws -> [Round] {
+        try await run(runner: TrialRunners.parallel(jobs: jobs, evaluate: evaluate), roundDidEnd: roundDidEnd)
+    }
+
+    /// Runs every round through `runner`.
+    public func run(runner: TrialRunner, roundDidEnd: (Round) -> Void = { _ in }) async throws -> [Round] {
         var result: [Round] = []
         var current = space
         var all: [SearchTrial] = []
@@ -117,8 +168,8 @@ public struct RandomSearch: Sendable {
             }
             let configurations = configurations(round: number, space: current)
             let firstIndex = (number - 1) * trialsPerRound
-            let trials = try await evaluateTrials(configurations, source: .random(round: number), firstIndex: firstIndex,
-                                                  seed: seed, jobs: jobs, evaluate: evaluate)
+            let trials = try await runTrials(configurations, source: .random(round: number), firstIndex: firstIndex,
+                                             seed: seed, runner: runner)
             all += trials
             let round = Round(number: number, space: current, trials: trials)
             roundDidEnd(round)
@@ -144,18 +195,25 @@ public struct GridSearch: Sendable {
     public var configurations: [Configuration] { space.grid(budget: budget) }
 
     public func run(jobs: Int = 1, evaluate: @escaping TrialEvaluation) async throws -> [SearchTrial] {
-        try await evaluateTrials(configurations, source: .grid, firstIndex: 0, seed: seed ^ 0x6E1D, jobs: jobs, evaluate: evaluate)
+        try await run(runner: TrialRunners.parallel(jobs: jobs, evaluate: evaluate))
+    }
+
+    public func run(runner: TrialRunner) async throws -> [SearchTrial] {
+        try await runTrials(configurations, source: .grid, firstIndex: 0, seed: seed ^ 0x6E1D, runner: runner)
     }
 }
 
-/// Evaluates `configurations` with at most `jobs` running at once; trial `k` gets index
-/// `firstIndex + k` and the seed derived from (`seed`, index). Results keep input order.
-func evaluateTrials(_ configurations: [Configuration], source: TrialSource, firstIndex: Int, seed: UInt64,
-                    jobs: Int, evaluate: @escaping TrialEvaluation) async throws -> [SearchTrial] {
-    let items = configurations.enumerated().map { k, c in (index: firstIndex + k, configuration: c, seed: searchSeed(seed, UInt64(firstIndex + k))) }
-    let results = try await parallelMap(items, jobs: jobs) { item in try evaluate(item.configuration, item.seed) }
-    return zip(items, results).map { item, r in
-        SearchTrial(index: item.index, source: source, configuration: item.configuration, seed: item.seed, result: r)
+/// Runs `configurations` through `runner`; trial `k` gets index `firstIndex + k` and the
+/// seed derived from (`seed`, index). Results keep input order.
+func runTrials(_ configurations: [Configuration], source: TrialSource, firstIndex: Int, seed: UInt64,
+               runner: TrialRunner) async throws -> [SearchTrial] {
+    let tasks = configurations.enumerated().map { k, c in
+        TrialTask(index: firstIndex + k, source: source, configuration: c, seed: searchSeed(seed, UInt64(firstIndex + k)))
+    }
+    let results = try await runner(tasks)
+    guard results.count == tasks.count else { preconditionFailure("a TrialRunner returned \(results.count) results for \(tasks.count) trials") }
+    return zip(tasks, results).map { task, r in
+        SearchTrial(index: task.index, source: source, configuration: task.configuration, seed: task.seed, result: r)
     }
 }
 
