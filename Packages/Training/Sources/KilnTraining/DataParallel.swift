@@ -1,3 +1,4 @@
+import Dispatch
 import KilnData
 import KilnDistributed
 import KilnLayers
@@ -198,6 +199,8 @@ final class DataParallel {
     /// order (the float operations of the one-process path). Returns every shard's counts
     /// in shard order.
     private func exchange(local: [StepResult], active: Int, communicator: any Communicator, threads: Int) throws -> [StepResult] {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { exchangeNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
         let ranks = communicator.size
         let perRank = (active + ranks - 1) / ranks
         let slot = messageSlot
@@ -218,9 +221,11 @@ final class DataParallel {
             }
         }
         if received.count != ranks * perRank * slot { received = [Float](repeating: 0, count: ranks * perRank * slot) }
+        let gatherStarted = DispatchTime.now().uptimeNanoseconds
         try send.withUnsafeBufferPointer { source in
             try received.withUnsafeMutableBufferPointer { try communicator.allgather(source, into: $0) }
         }
+        allgatherNanoseconds += DispatchTime.now().uptimeNanoseconds - gatherStarted
         var results: [StepResult] = []
         try received.withUnsafeBufferPointer { all in
             // Shard s came from rank s mod P, as that rank's (s div P)-th shard.
@@ -265,6 +270,10 @@ final class DataParallel {
 
     /// The gathered messages of the last step (kept to avoid an allocation per step).
     private var received: [Float] = []
+    /// Time spent in `exchange` (packing, the allgather, the sum) and in the allgather
+    /// alone, since this engine was made: the cost of the ranks over one process.
+    private(set) var exchangeNanoseconds: UInt64 = 0
+    private(set) var allgatherNanoseconds: UInt64 = 0
 
     /// Elements per reduction work item: large enough to amortize the dispatch, small
     /// enough to split the first dense layer of an MLP over the workers.

@@ -90,6 +90,14 @@ public final class Trainer {
     /// Callbacks run on every rank: attach writers (checkpoints, logs) on rank 0 only.
     public var communicator: (any Communicator)?
 
+    /// Seconds this trainer's steps spent exchanging shard gradients between ranks (packing,
+    /// `allgather`, the ordered sum), and in the `allgather` alone (waiting for the slowest
+    /// rank included); 0 without a multi-rank ``communicator``.
+    public var communicationSeconds: (exchange: Double, allgather: Double) {
+        guard let engine else { return (0, 0) }
+        return (Double(engine.exchangeNanoseconds) / 1e9, Double(engine.allgatherNanoseconds) / 1e9)
+    }
+
     private var engine: DataParallel?
     /// The data-parallel engine (replicas are built on first use).
     var parallel: DataParallel {
