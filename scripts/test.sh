@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: system packages, manifest checks, then every package's tests and the
-# cross-package tests in one root build. Fails when any test fails.
+# cross-package tests in one root build, then the tests beyond one process (mpirun and a
+# one-node Slurm, scripts/test-distributed.sh). Fails when any test fails.
 #   scripts/test.sh              debug build, all tests
 #   scripts/test.sh --sanitize          the PNG and IDX tests under AddressSanitizer
 #   scripts/test.sh --sanitize thread   the trainer, ensemble and search tests (the
@@ -31,4 +32,6 @@ fi
 # debug training is slow); build them first so the tests find them.
 swift build -c release
 swift build --build-tests
-KILN_RELEASE_BIN="$(swift build -c release --show-bin-path)" exec swift test --skip-build
+release_bin="$(swift build -c release --show-bin-path)"
+KILN_RELEASE_BIN="$release_bin" swift test --skip-build
+scripts/test-distributed.sh "$release_bin"

@@ -126,14 +126,20 @@ extension EpochRecord {
 }
 
 func decodeRecord(_ line: String) throws -> EpochRecord {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+    // JSONDecoder reads numbers exactly (the text is Swift's shortest round-trip form), so
+    // a record comes back bit-identical; JSONSerialization's NSNumbers may not.
+    struct Line: Decodable {
+        var epoch: Int?
+        var train_loss, train_accuracy, penalty, dev_loss, dev_accuracy, learning_rate, seconds, samples_per_second: Double?
+        var skipped_steps: Int?
+    }
+    guard let object = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)) else {
         throw TrainingError.checkpoint("malformed history line in checkpoint")
     }
-    func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
     return EpochRecord(
-        epoch: (object["epoch"] as? NSNumber)?.intValue ?? 0, trainLoss: number("train_loss") ?? .nan,
-        trainAccuracy: number("train_accuracy") ?? .nan, penalty: number("penalty") ?? 0,
-        devLoss: number("dev_loss"), devAccuracy: number("dev_accuracy"), learningRate: number("learning_rate") ?? .nan,
-        seconds: number("seconds") ?? 0, samplesPerSecond: number("samples_per_second") ?? 0,
-        skippedSteps: (object["skipped_steps"] as? NSNumber)?.intValue ?? 0)
+        epoch: object.epoch ?? 0, trainLoss: object.train_loss ?? .nan,
+        trainAccuracy: object.train_accuracy ?? .nan, penalty: object.penalty ?? 0,
+        devLoss: object.dev_loss, devAccuracy: object.dev_accuracy, learningRate: object.learning_rate ?? .nan,
+        seconds: object.seconds ?? 0, samplesPerSecond: object.samples_per_second ?? 0,
+        skippedSteps: object.skipped_steps ?? 0)
 }
