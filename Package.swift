@@ -69,7 +69,7 @@ let testTargets: [(name: String, package: String?, dependencies: [String])] = [
     ("KilnMPITests", "MPI", ["KilnMPI", "KilnDistributed"]),
     ("KilnTrainingTests", "Training",
      ["KilnTraining", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "_KilnTestSupport"]),
-    ("KilnEnsembleTests", "Ensemble", ["KilnEnsemble", "KilnTensor", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining"]),
+    ("KilnEnsembleTests", "Ensemble", ["KilnEnsemble", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnTraining"]),
     ("ExampleTests", nil, []),
 ]
 

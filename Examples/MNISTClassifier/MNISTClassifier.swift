@@ -73,7 +73,10 @@ struct MNISTClassifier: ParsableCommand {
 
         let trainer = try makeTrainer(model: model, options: options)
         trainer.communicator = world
-        if world.size > 1 { log("distributed: \(world.size) ranks, \(trainer.effectiveShards) shards per batch, \(options.threads) thread\(options.threads == 1 ? "" : "s") per rank") }
+        if world.size > 1 {
+            log("distributed: \(world.size) ranks, \(trainer.effectiveShards) shards per batch, \(options.threads) thread\(options.threads == 1 ? "" : "s") per rank"
+                + (trainer.effectiveShards < world.size ? " (ranks \(trainer.effectiveShards) and up have no shard and only wait: pass --shards \(world.size) or more)" : ""))
+        }
         var checkpointPath = checkpoint
         if let resume {
             let file: SafeTensors

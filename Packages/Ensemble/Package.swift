@@ -34,6 +34,7 @@ let package = Package(
                 "KilnEnsemble",
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),
+                .product(name: "KilnDistributed", package: "Distributed"),
                 .product(name: "KilnLayers", package: "Layers"),
                 .product(name: "KilnOptimizers", package: "Optimizers"),
                 .product(name: "KilnTraining", package: "Training"),

@@ -34,6 +34,7 @@ let package = Package(
                 "KilnTraining",
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),
+                .product(name: "KilnDistributed", package: "Distributed"),
                 .product(name: "KilnLayers", package: "Layers"),
                 .product(name: "KilnOptimizers", package: "Optimizers"),
                 .product(name: "KilnRegularizers", package: "Regularizers"),
