@@ -27,11 +27,12 @@ struct TrainingJob {
         trainer.threads = options.threads
         trainer.shards = shards
         trainer.communicator = world
+        trainer.separatesWaiting = world.size > 1
         try trainer.fit(train: train, epochs: epochs)
         let times = trainer.history.map(\.seconds).sorted()
         let median = times[times.count / 2]
         let steps = Double(epochs * ((train.count + 127) / 128))
-        let (exchange, allgather) = trainer.communicationSeconds
+        let (exchange, allgather, waiting) = trainer.communicationSeconds
         let stepSeconds = trainer.history.reduce(0) { $0 + $1.seconds } / steps
         let accuracy = trainer.evaluate(test).accuracy
         guard world.rank == 0 else { return }
@@ -40,14 +41,15 @@ struct TrainingJob {
                             ("epoch_seconds_best", times[0]), ("samples_per_second", Double(train.count) / median),
                             ("test_accuracy", accuracy), ("threads", options.threads), ("shards", trainer.effectiveShards),
                             ("ranks", world.size), ("step_ms", 1000 * stepSeconds), ("exchange_ms_per_step", 1000 * exchange / steps),
-                            ("allgather_ms_per_step", 1000 * allgather / steps)]))
+                            ("allgather_ms_per_step", 1000 * allgather / steps), ("waiting_ms_per_step", 1000 * waiting / steps)]))
         } else {
             print("\(name): \(model)")
             print("  epoch seconds: median \(format3(median)), best \(format3(times[0])) over \(epochs) epoch(s); "
                   + "\(Int(Double(train.count) / median)) samples/s; test accuracy \(format3(accuracy)) (\(options.threads) thread(s), \(trainer.effectiveShards) shards)")
             if world.size > 1 {
                 print("  \(world.size) ranks: step \(format3(1000 * stepSeconds)) ms, of which exchange \(format3(1000 * exchange / steps)) ms "
-                      + "(allgather \(format3(1000 * allgather / steps)) ms, \(format3(100 * exchange / steps / stepSeconds))% of the step)")
+                      + "(allgather \(format3(1000 * allgather / steps)) ms; \(format3(100 * exchange / steps / stepSeconds))% of the step), "
+                      + "waiting for the other ranks \(format3(1000 * waiting / steps)) ms")
             }
         }
     }

@@ -199,12 +199,21 @@ final class DataParallel {
     /// order (the float operations of the one-process path). Returns every shard's counts
     /// in shard order.
     private func exchange(local: [StepResult], active: Int, communicator: any Communicator, threads: Int) throws -> [StepResult] {
-        let started = DispatchTime.now().uptimeNanoseconds
+        var started = DispatchTime.now().uptimeNanoseconds
         defer { exchangeNanoseconds += DispatchTime.now().uptimeNanoseconds - started }
+        if separatesWaiting {
+            try communicator.barrier()
+            let now = DispatchTime.now().uptimeNanoseconds
+            waitingNanoseconds += now - started
+            started = now
+        }
         let ranks = communicator.size
         let perRank = (active + ranks - 1) / ranks
         let slot = messageSlot
-        var send = [Float](repeating: 0, count: perRank * slot)
+        // The message buffers live as long as the engine: a fresh megabyte per step would
+        // cost page faults and a zero fill. Slots this rank does not fill stay as they were
+        // (their content is never read: shard s is read only from its own rank's slot).
+        if send.count != perRank * slot { send = [Float](repeating: 0, count: perRank * slot) }
         send.withUnsafeMutableBufferPointer { out in
             for (j, result) in local.enumerated() {
                 var at = j * slot
@@ -238,9 +247,16 @@ final class DataParallel {
             Parallel.forEach(items.count, threads: threads) { k, _ in
                 let (i, range) = items[k]
                 let target = targets[i]
+                // g₀ + g₁ in one pass (the same float additions as copying g₀ and adding g₁),
+                // then + g₂, … in shard order.
                 let first = shardBase[0] + parameterOffsets[i]
-                for e in range { target[e] = first[e] }
-                for s in 1..<max(1, active) {
+                if active > 1 {
+                    let second = shardBase[1] + parameterOffsets[i]
+                    for e in range { target[e] = first[e] + second[e] }
+                } else {
+                    for e in range { target[e] = first[e] }
+                }
+                for s in 2..<max(2, active) {
                     let source = shardBase[s] + parameterOffsets[i]
                     for e in range { target[e] += source[e] }
                 }
@@ -268,12 +284,18 @@ final class DataParallel {
         return results
     }
 
-    /// The gathered messages of the last step (kept to avoid an allocation per step).
+    /// This rank's message and the gathered messages (kept to avoid an allocation per step).
+    private var send: [Float] = []
     private var received: [Float] = []
     /// Time spent in `exchange` (packing, the allgather, the sum) and in the allgather
     /// alone, since this engine was made: the cost of the ranks over one process.
     private(set) var exchangeNanoseconds: UInt64 = 0
     private(set) var allgatherNanoseconds: UInt64 = 0
+    /// With `separatesWaiting`, a barrier before each allgather splits the time a rank
+    /// waits for slower ranks (load imbalance) from the transfer itself, counted here and
+    /// not in the two above. Off by default: the barrier is one more round trip per step.
+    var separatesWaiting = false
+    private(set) var waitingNanoseconds: UInt64 = 0
 
     /// Elements per reduction work item: large enough to amortize the dispatch, small
     /// enough to split the first dense layer of an MLP over the workers.

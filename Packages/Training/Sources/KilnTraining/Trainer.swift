@@ -93,9 +93,18 @@ public final class Trainer {
     /// Seconds this trainer's steps spent exchanging shard gradients between ranks (packing,
     /// `allgather`, the ordered sum), and in the `allgather` alone (waiting for the slowest
     /// rank included); 0 without a multi-rank ``communicator``.
-    public var communicationSeconds: (exchange: Double, allgather: Double) {
-        guard let engine else { return (0, 0) }
-        return (Double(engine.exchangeNanoseconds) / 1e9, Double(engine.allgatherNanoseconds) / 1e9)
+    /// With ``separatesWaiting``, `waiting` is the time spent in a barrier before each
+    /// exchange (waiting for the slowest rank), and the other two exclude it.
+    public var communicationSeconds: (exchange: Double, allgather: Double, waiting: Double) {
+        guard let engine else { return (0, 0, 0) }
+        return (Double(engine.exchangeNanoseconds) / 1e9, Double(engine.allgatherNanoseconds) / 1e9,
+                Double(engine.waitingNanoseconds) / 1e9)
+    }
+
+    /// Measurement only: put a barrier before each step's exchange so that
+    /// ``communicationSeconds`` tells waiting for slower ranks from communicating.
+    public var separatesWaiting = false {
+        didSet { engine?.separatesWaiting = separatesWaiting }
     }
 
     private var engine: DataParallel?
@@ -105,6 +114,7 @@ public final class Trainer {
             return engine
         }
         let made = DataParallel(model: model, shards: effectiveShards, communicator: communicator, workers: threads)
+        made.separatesWaiting = separatesWaiting
         engine = made
         return made
     }
