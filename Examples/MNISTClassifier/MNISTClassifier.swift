@@ -118,8 +118,7 @@ struct MNISTClassifier: ParsableCommand {
         }
         guard isRoot else { return }
         if let save {
-            try Trainer.modelFile(model: model, inputShape: data.inputShape, classNames: data.classNames,
-                                  extraMetadata: ["kiln.data": options.data]).write(to: save)
+            try model.save(to: save, classNames: data.classNames, metadata: ["kiln.data": options.data])
             log("saved the model to \(save)")
         }
         if let plot { try TrainingPlot.write(history: trainer.history, bestEpoch: trainer.earlyStopping?.bestEpoch, to: plot) }
@@ -140,19 +139,13 @@ struct MNISTClassifier: ParsableCommand {
 
     /// `--load`: rebuild the model from the file's spec, load its weights, evaluate.
     func evaluateSaved(_ path: String, log: (String) -> Void, isRoot: Bool) throws {
-        let file: SafeTensors
-        do { file = try SafeTensors(contentsOf: path) } catch { throw ExampleError("--load: \(error)") }
-        guard let spec = file.metadata["kiln.model"], let shapeText = file.metadata["kiln.input_shape"] else {
-            throw ExampleError("--load: \(path) is not a Kiln model file (no kiln.model metadata)")
-        }
-        let inputShape = shapeText.split(separator: ",").compactMap { Int($0) }
-        var rng = RandomGenerator(seed: 0)
-        let model: Sequential
-        do { model = try Sequential.build(spec: spec, inputShape: inputShape, rng: &rng) } catch {
-            throw ExampleError("--load: the model spec in \(path) does not build: \(error)")
-        }
-        try Trainer.loadModel(model, from: file)
+        let loaded: LoadedModel
+        do { loaded = try Sequential.load(contentsOf: path) } catch { throw ExampleError("--load: \(error)") }
+        let model = loaded.model, inputShape = model.inputShape, spec = model.description
         let data = try ClassificationData.load(options, inputShape: inputShape, testOnly: true)
+        guard data.classNames.count == loaded.classNames.count else {
+            throw ExampleError("--load: \(path) classifies \(loaded.classNames.count) classes, the data has \(data.classNames.count)")
+        }
         let test = Trainer.evaluate(model: model, data: data.test, batchSize: inputShape.count == 3 ? 250 : 1000, threads: options.threads)
         log("model: \(spec)")
         log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images)")

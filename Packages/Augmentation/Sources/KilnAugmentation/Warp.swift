@@ -66,10 +66,35 @@ public struct Warp: Sendable, Equatable {
              interpolation: nil, border: .constant(0))
     }
 
-    /// A translation by whole pixels: output (x, y) reads input (x + dx, y + dy).
-    static func shift(width: Int, height: Int, dx: Int, dy: Int, border: BorderMode) -> Warp {
+    // MARK: The vocabulary for transforms of your own
+    //
+    // The built-in transforms are made of these; a transform of your own returns one of
+    // them (or a composition, ``followed(by:)``) from `warp(width:height:rng:)`.
+
+    /// A translation by whole pixels: output (x, y) reads input (x + dx, y + dy), so the
+    /// content moves by (−dx, −dy); the output has `width` x `height` pixels (a crop when
+    /// smaller than the input). Exact (no interpolation).
+    public static func shift(width: Int, height: Int, dx: Int, dy: Int, border: BorderMode) -> Warp {
         Warp(outputWidth: width, outputHeight: height, a: 1, b: 0, c: Double(dx), d: 0, e: 1, f: Double(dy),
              interpolation: nil, border: border)
+    }
+
+    /// A translation by any amount, content moved by (`dx`, `dy`) pixels (right and down
+    /// for positive values), the same size: output (x, y) reads input (x − dx, y − dy),
+    /// sampled with `interpolation`; uncovered pixels read `fill`. Whole-pixel amounts are
+    /// exact.
+    public static func translation(width: Int, height: Int, dx: Double, dy: Double,
+                                   interpolation: Interpolation = .bilinear, fill: Float = 0) -> Warp {
+        let whole = dx == dx.rounded() && dy == dy.rounded()
+        return Warp(outputWidth: width, outputHeight: height, a: 1, b: 0, c: -dx, d: 0, e: 1, f: -dy,
+                    interpolation: whole ? nil : interpolation, border: .constant(fill))
+    }
+
+    /// A zoom by `factor` (> 1 enlarges) about the image centre, the same size
+    /// (``Scale``'s map; OpenCV's `getRotationMatrix2D(center, 0, factor)`).
+    public static func scale(width: Int, height: Int, factor: Double,
+                             interpolation: Interpolation = .bilinear, fill: Float = 0) -> Warp {
+        rotation(width: width, height: height, degrees: 0, scale: factor, interpolation: interpolation, fill: fill)
     }
 
     /// The map of OpenCV's `warpAffine(src, getRotationMatrix2D(center, degrees, scale))`,
@@ -77,14 +102,23 @@ public struct Warp: Sendable, Equatable {
     /// screen, y pointing down) and a zoom by `scale` about `((w-1)/2, (h-1)/2)`, output
     /// the same size. Output (X, Y) reads input
     /// `cx + (cos t (X-cx) - sin t (Y-cy)) / s`, `cy + (sin t (X-cx) + cos t (Y-cy)) / s`.
-    static func rotation(width: Int, height: Int, degrees: Double, scale: Double,
-                         interpolation: Interpolation, fill: Float) -> Warp {
+    public static func rotation(width: Int, height: Int, degrees: Double, scale: Double = 1,
+                                interpolation: Interpolation = .bilinear, fill: Float = 0) -> Warp {
         let (sine, cosine) = sinCos(degrees: degrees)
         let cx = Double(width - 1) / 2, cy = Double(height - 1) / 2
         let a = cosine / scale, b = -sine / scale, d = sine / scale, e = cosine / scale
         return Warp(outputWidth: width, outputHeight: height,
                     a: a, b: b, c: cx - a * cx - b * cy, d: d, e: e, f: cy - d * cx - e * cy,
                     interpolation: interpolation, border: .constant(fill))
+    }
+
+    /// This warp and then `next` as one warp (one sampling instead of two): `next`'s
+    /// output size, its border, and the interpolation of whichever step needs one (`next`'s
+    /// first). `next` must expect this warp's output size as its input.
+    public func followed(by next: Warp) -> Warp {
+        let m = then(next)
+        return Warp(outputWidth: next.outputWidth, outputHeight: next.outputHeight, a: m.a, b: m.b, c: m.c, d: m.d, e: m.e, f: m.f,
+                    interpolation: next.interpolation ?? interpolation, border: next.border)
     }
 
     /// The map composed with `next` applied after it: first `self`, then `next`

@@ -7,8 +7,9 @@ import Darwin
 // Scalar functions for the layers' loops (C's float functions, inlined call sites).
 
 /// The logistic function without overflow: 1/(1+e^(−x)) for x >= 0, e^x/(1+e^x) below.
+/// Public for layers of your own (Swish, gates) that need the same stable form.
 @inline(__always)
-func logistic(_ x: Float) -> Float {
+public func logistic(_ x: Float) -> Float {
     if x >= 0 { return 1 / (1 + expf(-x)) }
     let e = expf(x)
     return e / (1 + e)

@@ -47,9 +47,16 @@ public final class Sequential: Layer {
     /// bad argument, and a ``LayerError`` naming the layer's position and spec when a layer
     /// cannot fit the shape it receives.
     public static func build(spec: String, inputShape: [Int], rng: inout RandomGenerator) throws -> Sequential {
+        try build(spec: spec, registry: KilnLayers.layers, inputShape: inputShape, rng: &rng)
+    }
+
+    /// ``build(spec:inputShape:rng:)`` through `registry` instead of the global ``layers``
+    /// (a registry of your own, with your layers, or without some built-ins).
+    public static func build(spec: String, registry: Registry<any Layer>, inputShape: [Int],
+                             rng: inout RandomGenerator) throws -> Sequential {
         let stages: [Spec]
         do { stages = try Spec.parsePipeline(spec) } catch { throw RegistryError.malformed(kind: "layer", error) }
-        let made = try stages.map { try KilnLayers.layers.make($0) }
+        let made = try stages.map { try registry.make($0) }
         let model = Sequential(made)
         _ = try model.build(inputShape: inputShape, name: "", rng: &rng)
         model.needsInputGradient = false

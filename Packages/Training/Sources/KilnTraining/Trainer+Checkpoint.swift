@@ -18,22 +18,19 @@ import KilnTensor
 /// A model file (`--save`) holds the `model/` tensors and the spec metadata only; a
 /// checkpoint holds everything needed for `--resume` to continue bit-identically.
 extension Trainer {
-    /// The model alone: weights, buffers, spec, input shape, class names.
+    /// The model alone: weights, buffers, spec, input shape, class names
+    /// (``KilnLayers/Sequential/modelFile(classNames:metadata:)`` with `inputShape` written
+    /// as given).
     public static func modelFile(model: Sequential, inputShape: [Int], classNames: [String], extraMetadata: [String: String] = [:]) -> SafeTensors {
-        var file = SafeTensors()
-        for p in model.parameters + model.buffers { file.tensors["model/" + p.name] = p.value }
-        file.metadata = extraMetadata
-        file.metadata["kiln.format"] = "1"
-        file.metadata["kiln.model"] = model.description
+        var file = model.modelFile(classNames: classNames, metadata: extraMetadata)
         file.metadata["kiln.input_shape"] = inputShape.map(String.init).joined(separator: ",")
-        file.metadata["kiln.class_names"] = "[" + classNames.map(jsonString).joined(separator: ",") + "]"
         return file
     }
 
     /// Everything needed to resume: model, optimizer state, epoch, history, schedule and
     /// early-stopping state.
     public func checkpoint(inputShape: [Int], classNames: [String]) -> SafeTensors {
-        var file = Trainer.modelFile(model: model, inputShape: inputShape, classNames: classNames)
+        var file = Trainer.modelFile(model: model, inputShape: inputShape, classNames: classNames)  // the model's file, plus:
         let state = optimizer.stateSnapshot()
         for (k, t) in state.tensors { file.tensors["optimizer/" + k] = t }
         file.metadata["kiln.optimizer"] = optimizer.description
