@@ -50,7 +50,7 @@ let modules: [Module] = [
     Module(name: "KilnMPI", package: "MPI", dependencies: ["CMPI", "KilnDistributed"]),
     Module(name: "KilnTraining", package: "Training",
            dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
-    Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnTraining"]),
+    Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "KilnTraining"]),
 ]
 
 /// Test targets live in Packages/<Name>/Tests/<Target>, or in Tests/<Target> for the
@@ -78,6 +78,7 @@ let examples: [(product: String, target: String, dependencies: [String])] = [
     ("kiln-bench", "KilnBench", ["KilnExampleSupport", "KilnTensor", "CBLAS", "KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining", "ArgumentParser"]),
     ("mnist-classifier", "MNISTClassifier", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("bagging-ensemble", "BaggingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
+    ("boosting-ensemble", "BoostingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnPlot", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("gradient-check", "GradientCheck", ["KilnLayers", "KilnTensor", "ArgumentParser"]),
     ("custom-optimizer", "CustomOptimizer", ["KilnOptimizers", "KilnTensor", "ArgumentParser"]),
     ("optimizer-trajectories", "OptimizerTrajectories", ["KilnOptimizers", "KilnPlot", "KilnTensor", "ArgumentParser"]),

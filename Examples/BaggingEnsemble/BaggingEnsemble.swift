@@ -18,7 +18,8 @@ struct BaggingEnsemble: AsyncParsableCommand {
         commandName: "bagging-ensemble",
         abstract: "Train a bagging ensemble of classifiers on MNIST-style data (Fashion-MNIST by default).",
         discussion: """
-        Each member trains the --model on its own bootstrap sample (drawn with replacement, \
+        Each member trains the --model (given several times, members cycle through the specs: \
+        member k trains spec k mod count, e.g. MLPs and CNNs in one ensemble) on its own bootstrap sample (drawn with replacement, \
         --max-samples of the training set) from its own split of the --seed generator, \
         so the ensemble is the same whatever --jobs and --threads. Members train --jobs at a \
         time (default: the number of cores), sharing the --threads (default: the cores) \
@@ -28,6 +29,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
         Examples:
           bagging-ensemble                                   # 5 members of the default MLP, 10 epochs
           bagging-ensemble --members 7 --voting hard --jobs 1
+          bagging-ensemble --voting stacking                 # a softmax-regression combiner fitted out of bag
           bagging-ensemble --max-samples 0.5 --save bagged   # a directory: ensemble.json + member-NN.safetensors
           bagging-ensemble --load bagged                     # evaluate a saved ensemble
           bagging-ensemble --plot curves.svg                 # the members' mean train/dev curves
@@ -67,7 +69,12 @@ struct BaggingEnsemble: AsyncParsableCommand {
     mutating func validate() throws {
         guard members >= 1 && members <= 1000 else { throw ValidationError("--members must be between 1 and 1000, got \(members)") }
         guard maxSamples > 0 && maxSamples <= 1 else { throw ValidationError("--max-samples must be in (0, 1], got \(maxSamples)") }
-        if let voting, Voting(rawValue: voting) == nil { throw ValidationError("--voting must be soft or hard, got '\(voting)'") }
+        if let voting, Voting(rawValue: voting) == nil && voting != "stacking" {
+            throw ValidationError("--voting must be soft, hard or stacking, got '\(voting)'")
+        }
+        if voting == "stacking" && member != nil {
+            throw ValidationError("--voting stacking fits a combiner on every member's out-of-bag predictions; a --member task has one member (use soft or hard)")
+        }
         if let jobs, jobs < 1 || jobs > 1000 { throw ValidationError("--jobs must be between 1 and 1000, got \(jobs)") }
         if let load {
             if load.isEmpty { throw ValidationError("--load needs a directory name") }
@@ -96,7 +103,9 @@ struct BaggingEnsemble: AsyncParsableCommand {
         if !isRoot { log = { _ in } } else if options.json { log = printError } else { log = { print($0) } }
         if let load { return try evaluateSaved(load, log: log) }
         let options = self.options
-        let voting = Voting(rawValue: self.voting ?? "soft")!
+        // Stacking fits its combiner after the members; they are trained (and scored out of bag) with soft voting.
+        let stacking = self.voting == "stacking"
+        let voting = Voting(rawValue: self.voting ?? "soft") ?? .soft
         if let save, member == nil, isRoot {
             do { try Ensemble.checkDestination(save) } catch { throw ExampleError("--save: \(error)") }
         }
@@ -108,12 +117,19 @@ struct BaggingEnsemble: AsyncParsableCommand {
         let data = try ClassificationData.load(options)
         log("data: \(data.summary)")
         var rng = RandomGenerator(seed: options.seed)
-        let probe = try data.buildModel(options.model, rng: &rng)
+        // Every spec must fit the data (members cycle through them: member k has spec k mod count).
+        let specs = options.modelSpecs
+        let probes = try specs.map { try data.buildModel($0, rng: &rng) }
+        let probe = probes[0]
         let bagging = try Bagging(members: members, maxSamples: maxSamples, bootstrap: !noBootstrap, seed: options.seed)
         let parallelism = try Parallelism(members: members, jobs: jobs, threads: options.threads)
         let sampleSize = bagging.sampleSize(population: data.train.count)
-        log("model: \(probe) -> \(probe.outputShape), \(probe.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
-        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(voting) voting; \(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each (\(parallelism.cores) cores)"
+        for (k, model) in probes.enumerated() {
+            log((probes.count > 1 ? "model \(k + 1) (members \(k + 1), \(k + 1 + probes.count), ...): " : "model: ")
+                + "\(model) -> \(model.outputShape), \(model.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
+        }
+        _ = probe
+        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(stacking ? "stacking" : "\(voting) voting"); \(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each (\(parallelism.cores) cores)"
             + (world.size > 1 ? "; \(world.size) MPI ranks, member k on rank k mod \(world.size)" : ""))
 
         let shared = SharedOptions(value: options)
@@ -124,7 +140,8 @@ struct BaggingEnsemble: AsyncParsableCommand {
         let makeMember: @Sendable (MemberContext) throws -> MemberSetup = { member in
             let options = shared.value
             var rng = RandomGenerator(seed: member.seed)
-            let model = try Sequential.build(spec: options.model, inputShape: member.train.inputShape, rng: &rng)
+            let specs = options.modelSpecs
+            let model = try Sequential.build(spec: specs[member.index % specs.count], inputShape: member.train.inputShape, rng: &rng)
             let trainer = try makeTrainer(model: model, options: options)
             trainer.seed = member.seed   // makeTrainer sets the evaluation batch (250 images for image models)
             var fitted: any Dataset = member.train
@@ -151,6 +168,19 @@ struct BaggingEnsemble: AsyncParsableCommand {
         // The other ranks are done: rank 0 reports and saves.
         guard isRoot else { return }
         let training = ensemble.training!
+        // Stacking: the combiner, and the three rules side by side on the test set.
+        var ruleAccuracies: [(String, Double)] = []
+        if stacking {
+            do { try ensemble.fitCombiner(seed: options.seed) } catch { throw ExampleError("--voting stacking: \(error)") }
+            let combiner = ensemble.combiner
+            for rule in [Voting.soft, .hard] {
+                ensemble.combiner = nil
+                ensemble.voting = rule
+                ruleAccuracies.append((rule.rawValue, ensemble.report(on: data.test, batchSize: options.evaluationBatchSize).accuracy))
+            }
+            ensemble.voting = .soft
+            ensemble.combiner = combiner
+        }
 
         let report = ensemble.report(on: data.test, batchSize: options.evaluationBatchSize)
         let oob = ensemble.outOfBag!
@@ -162,7 +192,25 @@ struct BaggingEnsemble: AsyncParsableCommand {
                 + pad(devAccuracy, 10) + pad(formatFixed(report.memberAccuracies[i], 4), 10) + pad(formatFixed(record.seconds, 1), 9))
         }
         log("mean member test accuracy \(formatFixed(report.meanMemberAccuracy, 4)), best \(formatFixed(report.bestMemberAccuracy, 4))")
-        log("ensemble (\(voting) voting) test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(formatSigned(100 * report.gainOverBestMember)) points over the best member)")
+        // Mixed members: each kind's members alone, voting by the same rule.
+        var kindAccuracies: [Double] = []
+        if specs.count > 1 {
+            for k in 0..<specs.count {
+                let mine = Array(stride(from: k, to: ensemble.members.count, by: specs.count))
+                guard !mine.isEmpty else { continue }
+                let alone = try Ensemble(members: mine.map { ensemble.members[$0] }, inputShape: ensemble.inputShape,
+                                         classNames: ensemble.classNames, voting: voting)
+                alone.threads = options.threads
+                kindAccuracies.append(alone.report(on: data.test, batchSize: options.evaluationBatchSize).accuracy)
+                log("model \(k + 1)'s \(mine.count) member\(mine.count == 1 ? "" : "s") alone (\(voting) voting): test accuracy \(formatFixed(kindAccuracies.last!, 4))")
+            }
+        }
+        if !ruleAccuracies.isEmpty {
+            log("combining rules on the test set: " + (ruleAccuracies + [("stacking", report.accuracy)])
+                .map { "\($0.0) \(formatFixed($0.1, 4))" }.joined(separator: ", ")
+                + " (the combiner was fitted on the members' out-of-bag probabilities)")
+        }
+        log("ensemble (\(stacking ? "stacking" : "\(voting) voting")) test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(formatSigned(100 * report.gainOverBestMember)) points over the best member)")
         if oob.counted > 0 {
             log("out-of-bag accuracy \(formatFixed(oob.accuracy, 4)) on \(oob.counted) of \(oob.population) training images (those at least one member left out)")
         } else {
@@ -188,6 +236,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
         if options.json {
             var fields: [(String, String)] = [
                 ("members", "[" + report.memberAccuracies.map(jsonNumber).joined(separator: ", ") + "]"),
+                ("member_models", "[" + ensemble.members.map { jsonString($0.description) }.joined(separator: ", ") + "]"),
                 ("mean_member_accuracy", jsonNumber(report.meanMemberAccuracy)),
                 ("best_member_accuracy", jsonNumber(report.bestMemberAccuracy)),
                 ("ensemble_accuracy", jsonNumber(report.accuracy)),
@@ -197,7 +246,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
                 ("oob_counted", "\(oob.counted)"),
                 ("agreement", jsonNumber(report.agreement)),
                 ("unanimity", jsonNumber(report.unanimity)),
-                ("voting", "\"\(voting)\""),
+                ("voting", "\"\(ensemble.rule)\""),
                 ("jobs", "\(parallelism.jobs)"),
                 ("threads_per_member", "\(parallelism.threadsPerMember)"),
                 ("blas_threads", "1"),
@@ -205,6 +254,9 @@ struct BaggingEnsemble: AsyncParsableCommand {
                 ("train_seconds", jsonNumber(training.seconds)),
                 ("member_seconds", "[" + training.members.map { jsonNumber($0.seconds) }.joined(separator: ", ") + "]"),
             ]
+            for (rule, accuracy) in ruleAccuracies { fields.append(("\(rule)_accuracy", jsonNumber(accuracy))) }
+            if !kindAccuracies.isEmpty { fields.append(("model_accuracies", "[" + kindAccuracies.map(jsonNumber).joined(separator: ", ") + "]")) }
+            if stacking { fields.append(("stacking_accuracy", jsonNumber(report.accuracy))) }
             if let diagnosis {
                 fields += [("train_error", jsonNumber(diagnosis.trainError)), ("dev_error", jsonNumber(diagnosis.devError))]
             }
@@ -243,7 +295,17 @@ struct BaggingEnsemble: AsyncParsableCommand {
         let ensemble: Ensemble
         do { ensemble = try Ensemble.load(from: path) } catch { throw ExampleError("--load: \(error)") }
         let savedVoting = ensemble.voting
-        if let voting { ensemble.voting = Voting(rawValue: voting)! }
+        let savedRule = ensemble.rule
+        if let voting {
+            if voting == "stacking" {
+                guard ensemble.combiner != nil else {
+                    throw ExampleError("--voting stacking: \(path) has no combiner (it was saved with \(savedRule) voting; train with --voting stacking)")
+                }
+            } else {
+                ensemble.combiner = nil
+                ensemble.voting = Voting(rawValue: voting)!
+            }
+        }
         // The saved out-of-bag score was computed with the saved rule; the members' out-of-bag
         // predictions are not saved, so another rule has no out-of-bag score.
         let outOfBag = ensemble.voting == savedVoting ? ensemble.outOfBag : nil
@@ -253,7 +315,8 @@ struct BaggingEnsemble: AsyncParsableCommand {
             throw ExampleError("--load: the ensemble has \(ensemble.classNames.count) classes, the data \(data.classNames.count)")
         }
         let report = ensemble.report(on: data.test, batchSize: ensemble.inputShape.count == 3 ? 250 : 1000)
-        log("ensemble: \(ensemble.members.count) members, \(ensemble.voting) voting")
+        log("ensemble: \(ensemble.members.count) members, \(ensemble.rule == "stacking" ? "stacking" : "\(ensemble.voting) voting")"
+            + (savedRule != ensemble.rule ? " (saved with \(savedRule))" : ""))
         for (i, accuracy) in report.memberAccuracies.enumerated() { log("member \(i + 1) test accuracy \(formatFixed(accuracy, 4))") }
         log("ensemble test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(data.test.count) images)")
         if let oob = ensemble.outOfBag {
@@ -266,7 +329,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
             print("{\"members\": [" + report.memberAccuracies.map(jsonNumber).joined(separator: ", ") + "], "
                 + "\"mean_member_accuracy\": \(jsonNumber(report.meanMemberAccuracy)), "
                 + "\"ensemble_accuracy\": \(jsonNumber(report.accuracy)), \"test_accuracy\": \(jsonNumber(report.accuracy)), "
-                + "\"oob_accuracy\": \(jsonNumber(outOfBag?.accuracy ?? .nan)), \"voting\": \"\(ensemble.voting)\", "
+                + "\"oob_accuracy\": \(jsonNumber(outOfBag?.accuracy ?? .nan)), \"voting\": \"\(ensemble.rule)\", "
                 + "\"agreement\": \(jsonNumber(report.agreement)), \"train_seconds\": 0}")
         }
     }

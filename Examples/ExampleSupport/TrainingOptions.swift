@@ -16,8 +16,27 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Data: fashion-mnist (Debian's IDX files), idx:DIR (MNIST-style IDX files), png:DIR (train/ and test/ class folders).", valueName: "source"))
     public var data: String = "fashion-mnist"
 
-    @Option(help: ArgumentHelp("Model as a layer pipeline spec.", valueName: "spec"))
-    public var model: String = "dense(256)|relu|dense(128)|relu|dense(10)"
+    /// The default `--model`.
+    public static let defaultModel = "dense(256)|relu|dense(128)|relu|dense(10)"
+
+    @Option(name: .customLong("model"), help: ArgumentHelp(
+        "Model as a layer pipeline spec (default: \(TrainingOptions.defaultModel)). bagging-ensemble takes it several times: members cycle through the specs.",
+        valueName: "spec"))
+    public var models: [String] = []
+
+    /// The model spec: the last `--model`, or the default.
+    public var model: String { models.last ?? TrainingOptions.defaultModel }
+
+    /// The model specs given (the default alone when none was).
+    public var modelSpecs: [String] { models.isEmpty ? [TrainingOptions.defaultModel] : models }
+
+    /// A usage error when `--model` was given more than once to a command that trains one
+    /// model at a time.
+    public func requireOneModel(_ command: String) throws {
+        guard models.count <= 1 else {
+            throw ValidationError("--model is given \(models.count) times; \(command) trains one model (bagging-ensemble mixes several)")
+        }
+    }
 
     @Option(help: ArgumentHelp("Optimizer spec, e.g. adam(lr=0.001), sgd(lr=0.1, momentum=0.9).", valueName: "spec"))
     public var optimizer: String = "adam(lr=0.001)"
@@ -83,7 +102,9 @@ public struct TrainingOptions: ParsableArguments {
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
         guard targetError >= 0 && targetError < 1 else { throw ValidationError("--target-error must be in [0, 1)") }
         _ = try DataSource(parsing: data)
-        do { _ = try Spec.parsePipeline(model).map { try layers.make($0) } } catch { throw usageError("--model", error) }
+        for spec in modelSpecs {
+            do { _ = try Spec.parsePipeline(spec).map { try layers.make($0) } } catch { throw usageError("--model", error) }
+        }
         do { _ = try optimizers.make(optimizer) } catch { throw usageError("--optimizer", error) }
         if let schedule { do { _ = try schedules.make(schedule) } catch { throw usageError("--schedule", error) } }
         if let regularizer { do { _ = try regularizers.make(regularizer) } catch { throw usageError("--regularizer", error) } }
@@ -96,10 +117,14 @@ public struct TrainingOptions: ParsableArguments {
     /// evaluate 250 at a time; dense models 1,000.
     public var evaluationBatchSize: Int { needsImages ? 250 : 1000 }
 
-    /// Whether the model needs images as CHW (it has a conv or pooling layer).
+    /// Whether a model needs images as CHW (it has a conv or pooling layer). With several
+    /// `--model`s the data is loaded as images when any needs them (dense layers flatten
+    /// CHW inputs themselves, so the others take them too).
     public var needsImages: Bool {
-        let names = (try? Spec.parsePipeline(model).map(\.name)) ?? []
-        return names.contains { ["conv", "conv2d", "maxpool", "avgpool", "maxpool2d", "avgpool2d"].contains($0) }
+        modelSpecs.contains { spec in
+            let names = (try? Spec.parsePipeline(spec).map(\.name)) ?? []
+            return names.contains { ["conv", "conv2d", "maxpool", "avgpool", "maxpool2d", "avgpool2d"].contains($0) }
+        }
     }
 }
 

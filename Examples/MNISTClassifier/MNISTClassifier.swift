@@ -43,6 +43,7 @@ struct MNISTClassifier: ParsableCommand {
     var plot: String?
 
     mutating func validate() throws {
+        try options.requireOneModel("mnist-classifier")
         if load != nil && resume != nil { throw ValidationError("--load and --resume cannot be combined") }
         if let load, load.isEmpty { throw ValidationError("--load needs a file name") }
     }

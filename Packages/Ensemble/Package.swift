@@ -16,6 +16,7 @@ let package = Package(
         .package(path: "../Distributed"),
         .package(path: "../Layers"),
         .package(path: "../Optimizers"),
+        .package(path: "../Regularizers"),
         .package(path: "../Training"),
     ],
     targets: [
@@ -26,6 +27,8 @@ let package = Package(
                 .product(name: "KilnData", package: "Data"),
                 .product(name: "KilnDistributed", package: "Distributed"),
                 .product(name: "KilnLayers", package: "Layers"),
+                .product(name: "KilnOptimizers", package: "Optimizers"),
+                .product(name: "KilnRegularizers", package: "Regularizers"),
                 .product(name: "KilnTraining", package: "Training"),
             ]),
         .testTarget(

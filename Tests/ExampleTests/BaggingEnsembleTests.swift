@@ -39,7 +39,7 @@ import Testing
 
     @Test func usageErrorsSayWhatIsValid() throws {
         var result = try ExampleRunner.run("bagging-ensemble", ["--voting", "loud"], timeout: 30)
-        #expect(result.stderr.contains("soft or hard"))
+        #expect(result.stderr.contains("soft, hard or stacking"))
         result = try ExampleRunner.run("bagging-ensemble", ["--max-samples", "2"], timeout: 30)
         #expect(result.stderr.contains("(0, 1]"))
     }

@@ -35,6 +35,8 @@ import Glibc
 extension Ensemble {
     /// The manifest's file name inside the directory.
     public static let manifestName = "ensemble.json"
+    /// The stacking combiner's model file inside the directory (when there is one).
+    public static let combinerName = "combiner.safetensors"
 
     /// Writes the ensemble to the directory `path` atomically (see above).
     public func save(to path: String) throws {
@@ -60,6 +62,11 @@ extension Ensemble {
                 throw fail("cannot write \(file): \(error)")
             }
             files.append(file)
+        }
+        if let combiner {
+            do { try combiner.model.save(to: temporary + "/" + Ensemble.combinerName, classNames: classNames) } catch {
+                throw fail("cannot write \(Ensemble.combinerName): \(error)")
+            }
         }
         do { try AtomicFile.write(try manifestBytes(files: files), to: temporary + "/" + Ensemble.manifestName) } catch {
             throw fail("cannot write \(Ensemble.manifestName): \(error)")
@@ -102,6 +109,7 @@ extension Ensemble {
         let manifest = EnsembleManifest(
             format: EnsembleManifest.formatName, version: EnsembleManifest.currentVersion, voting: voting.rawValue,
             weights: weights, inputShape: inputShape, classNames: classNames, bagging: bagging.map(EnsembleManifest.BaggingEntry.init),
+            boosting: boosting.map(EnsembleManifest.BoostingEntry.init), combiner: combiner == nil ? nil : Ensemble.combinerName,
             outOfBag: outOfBag, members: entries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -200,6 +208,31 @@ extension Ensemble {
                 throw fail("bagging: \(error)")
             }
         }
+        if let entry = manifest.boosting {
+            guard let seed = UInt64(entry.seed) else { throw fail("boosting seed '\(entry.seed)' is not an unsigned 64-bit integer") }
+            guard entry.rounds.count == models.count, entry.members >= models.count else {
+                throw fail("boosting lists \(entry.rounds.count) rounds of at most \(entry.members) for \(models.count) members")
+            }
+            guard manifest.weights == entry.rounds.map(\.alpha), voting == .hard else {
+                throw fail("a boosted ensemble votes hard with its rounds' alpha as weights; the manifest's voting or weights differ")
+            }
+            do {
+                ensemble.boosting = BoostingSummary(settings: try Boosting(members: entry.members, seed: seed, shrinkage: entry.shrinkage),
+                                                    rounds: entry.rounds, stop: entry.stop)
+            } catch {
+                throw fail("boosting: \(error)")
+            }
+        }
+        if let name = manifest.combiner {
+            guard name == combinerName else { throw fail("combiner file '\(name)' must be \(combinerName)") }
+            let loaded: LoadedModel
+            do { loaded = try Sequential.load(contentsOf: directory + "/" + name) } catch { throw fail("combiner: \(error)") }
+            do {
+                ensemble.combiner = try StackingCombiner(model: loaded.model, members: models.count, classes: manifest.classNames.count)
+            } catch {
+                throw fail("\(name) does not fit the members: \(error)")
+            }
+        }
         ensemble.outOfBag = manifest.outOfBag
         return ensemble
     }
@@ -265,12 +298,32 @@ struct EnsembleManifest: Codable {
     var inputShape: [Int]
     var classNames: [String]
     var bagging: BaggingEntry?
+    /// A boosted ensemble's rounds (absent in bagging ensembles and in files of before).
+    var boosting: BoostingEntry?
+    /// The stacking combiner's file (absent: the members vote by `voting`).
+    var combiner: String?
     var outOfBag: OutOfBagScore?
     var members: [Member]
 
     enum CodingKeys: String, CodingKey {
-        case format, version, voting, weights, inputShape = "input_shape", classNames = "class_names", bagging,
+        case format, version, voting, weights, inputShape = "input_shape", classNames = "class_names", bagging, boosting, combiner,
              outOfBag = "out_of_bag", members
+    }
+
+    struct BoostingEntry: Codable {
+        var members: Int
+        var seed: String
+        var shrinkage: Double
+        var rounds: [BoostingRound]
+        var stop: String?
+
+        init(_ summary: BoostingSummary) {
+            members = summary.settings.members
+            seed = String(summary.settings.seed)
+            shrinkage = summary.settings.shrinkage
+            rounds = summary.rounds
+            stop = summary.stop
+        }
     }
 
     struct Member: Codable {

@@ -34,6 +34,38 @@ public final class Ensemble: Classifier {
     public var bagging: Bagging?
     /// Everything recorded while training (nil for a loaded or hand-made ensemble).
     public var training: EnsembleTraining?
+    /// The boosting rounds that made a boosted ensemble (``Boosting``), saved with it.
+    public var boosting: BoostingSummary?
+    /// A learned combiner (stacking): when set, it replaces ``voting`` in `predict`,
+    /// `predictProbabilities`, `evaluate` and `report` (``voting`` still scores out of bag).
+    /// Set it with ``fitCombiner(seed:epochs:)`` or by hand; saved with the ensemble.
+    public var combiner: StackingCombiner? {
+        didSet {
+            if let combiner { precondition(combiner.members == members.count && combiner.classes == classNames.count,
+                                           "Ensemble.combiner: made for \(combiner.members) members of \(combiner.classes) classes") }
+        }
+    }
+
+    /// The rule that combines the members: `stacking` with a combiner, else ``voting``'s name.
+    public var rule: String { combiner == nil ? voting.rawValue : "stacking" }
+
+    /// Fits a ``StackingCombiner`` on the out-of-bag predictions of the bagging run that
+    /// made this ensemble (``training``) and makes it the rule. Throws without them.
+    public func fitCombiner(seed: UInt64, epochs: Int? = nil) throws {
+        guard let training else {
+            throw EnsembleError.invalidConfiguration("stacking needs the members' out-of-bag predictions, which only a fresh bagging fit has")
+        }
+        combiner = try StackingCombiner.fit(training, classNames: classNames, seed: seed, epochs: epochs)
+    }
+
+    /// The members' tables combined by the ensemble's rule: the vote, and the probabilities
+    /// the ensemble's loss is measured on (the combiner's, or the weighted mean).
+    func combine(_ probabilities: [Tensor]) -> (vote: Vote, probabilities: Tensor) {
+        let vote = voting.combine(probabilities, weights: weights)
+        guard let combiner else { return (vote, vote.meanProbabilities) }
+        let stacked = combiner.combine(probabilities)
+        return (Vote(predictions: stacked.argmaxIndices(), probabilities: stacked, meanProbabilities: vote.meanProbabilities), stacked)
+    }
     /// The out-of-bag score computed after training, or the one saved with the ensemble.
     public var outOfBag: OutOfBagScore?
     /// Worker threads for prediction and evaluation (default: the cores this process may use).
@@ -73,9 +105,9 @@ public final class Ensemble: Classifier {
         members.map { Trainer.predictProbabilities(model: $0, inputs: inputs, batchSize: batchSize, threads: threads) }
     }
 
-    /// The members' vote on `inputs` with the ensemble's rule and weights.
+    /// The members' vote on `inputs` with the ensemble's rule and weights (or combiner).
     public func vote(_ inputs: Tensor, batchSize: Int = 1000) -> Vote {
-        voting.combine(memberProbabilities(inputs, batchSize: batchSize), weights: weights)
+        combine(memberProbabilities(inputs, batchSize: batchSize)).vote
     }
 
     /// Soft voting: the weighted mean probabilities. Hard voting: the weighted vote shares.
@@ -95,8 +127,9 @@ public final class Ensemble: Classifier {
 
     /// Member and ensemble accuracy and member agreement on `data`, `batchSize` examples
     /// at a time. The ensemble's loss is the cross-entropy of the weighted mean
-    /// probabilities, `−(1/n) Σ log p̄(y_i | x_i)` (for both voting rules; a zero
-    /// probability counts as the smallest positive Float, about 103.3).
+    /// probabilities, `−(1/n) Σ log p̄(y_i | x_i)` (for both voting rules; with a combiner,
+    /// of its probabilities; a zero probability counts as the smallest positive Float,
+    /// about 103.3).
     public func report(on data: any Dataset, batchSize: Int = 1000) -> EnsembleReport {
         precondition(batchSize > 0, "Ensemble.report: batch size must be positive")
         precondition(data.classNames.count == classNames.count,
@@ -114,9 +147,9 @@ public final class Ensemble: Classifier {
             let upper = min(lower + batchSize, data.count)
             let (x, labels) = data.batch(Array(lower..<upper))
             let probabilities = members.map { softmax.probabilities($0.forward(x, training: false)) }
-            let vote = voting.combine(probabilities, weights: weights)
+            let (vote, combined) = combine(probabilities)
             let memberPredictions = probabilities.map { $0.argmaxIndices() }
-            vote.meanProbabilities.withUnsafeBufferPointer { mean in
+            combined.withUnsafeBufferPointer { mean in
                 for (i, y) in labels.enumerated() {
                     lossSum -= log(Double(max(mean[i * k + y], Float.leastNonzeroMagnitude)))
                     var all = true
@@ -141,6 +174,28 @@ public final class Ensemble: Classifier {
             evaluation: Evaluation(loss: data.count == 0 ? .nan : lossSum / n, confusion: confusion, predictions: predictions),
             agreement: data.count == 0 ? .nan : (pairs == 0 ? 1 : Double(agreeingPairs) / (pairs * n)),
             unanimity: data.count == 0 ? .nan : Double(unanimous) / n)
+    }
+
+    /// The accuracy on `data` of the vote of the first m members (with their weights and
+    /// the ensemble's rule), for m = 1 … members: how the ensemble improves as members are
+    /// added (boosting's and bagging's error curves). With a combiner (fitted for all the
+    /// members) the prefixes vote by ``voting`` instead.
+    public func stagedAccuracies(on data: any Dataset, batchSize: Int = 1000) -> [Double] {
+        precondition(batchSize > 0, "Ensemble.stagedAccuracies: batch size must be positive")
+        var correct = [Int](repeating: 0, count: members.count)
+        let softmax = SoftmaxCrossEntropy()
+        var lower = 0
+        while lower < data.count {
+            let upper = min(lower + batchSize, data.count)
+            let (x, labels) = data.batch(Array(lower..<upper))
+            let probabilities = members.map { softmax.probabilities($0.forward(x, training: false)) }
+            for m in 1...members.count {
+                let vote = voting.combine(Array(probabilities.prefix(m)), weights: weights.map { Array($0.prefix(m)) })
+                for (p, y) in zip(vote.predictions, labels) where p == y { correct[m - 1] += 1 }
+            }
+            lower = upper
+        }
+        return correct.map { data.count == 0 ? .nan : Double($0) / Double(data.count) }
     }
 
     /// `model`'s probabilities on the examples `indices` of `data`, `[indices.count, classes]`.

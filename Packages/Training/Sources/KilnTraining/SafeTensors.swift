@@ -148,8 +148,9 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(path.map { "\($0): " } ?? "")\(message)" }
 }
 
-/// JSON string literal with the escapes JSON requires.
-func jsonString(_ s: String) -> String {
+/// JSON string literal with the escapes JSON requires (quotes, backslashes, control
+/// characters): Kiln's one JSON string writer, for headers, metadata and `--json` output.
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {
