@@ -6,9 +6,17 @@ import KilnTensor
 ///
 /// The header maps each tensor name to `{"dtype": "F32", "shape": [...], "data_offsets":
 /// [begin, end]}` (offsets relative to the data section) and may hold `"__metadata__"`, a
-/// string-to-string map. Kiln writes F32 tensors only, pads the header with spaces to a
-/// multiple of 8 bytes, and orders the data by name so equal contents give equal files.
-/// PyTorch (`safetensors.torch.load_file`) and NumPy (`safetensors.numpy`) users can open them.
+/// string-to-string map. Kiln's tensors are F32 (``tensors``); tensors of other dtypes
+/// (PyTorch's `num_batches_tracked` is I64) are kept as bytes in ``otherTensors``. Kiln
+/// pads the header with spaces to a multiple of 8 bytes and orders the data by name so
+/// equal contents give equal files. PyTorch (`safetensors.torch.load_file`) and NumPy
+/// (`safetensors.numpy`) users can open them.
+///
+/// Reading treats the file as untrusted input: the header length, its JSON (at most
+/// ``maxHeaderBytes``, nesting at most ``maxNesting`` deep, checked before parsing), every
+/// entry's dtype, shape (no overflow) and byte range are checked, and the ranges must tile
+/// the data section exactly (no overlap, no hole, nothing after the last), as the format
+/// requires. Any violation is a ``SafeTensorsError``, never a trap.
 ///
 /// Files are written atomically: to a temporary file in the same directory, flushed with
 /// `fsync`, then renamed over the destination; a crash leaves the old file or the new one,
@@ -16,6 +24,24 @@ import KilnTensor
 public struct SafeTensors: Sendable, Equatable {
     public var tensors: [String: Tensor]
     public var metadata: [String: String]
+    /// Tensors of dtypes other than F32, as their little-endian bytes.
+    public var otherTensors: [String: RawTensor] = [:]
+
+    /// A tensor Kiln does not compute with: its dtype, shape and bytes.
+    public struct RawTensor: Sendable, Equatable {
+        public var dtype: String
+        public var shape: [Int]
+        public var bytes: [UInt8]
+        public init(dtype: String, shape: [Int], bytes: [UInt8]) {
+            (self.dtype, self.shape, self.bytes) = (dtype, shape, bytes)
+        }
+    }
+
+    /// Bytes per element of each dtype the format defines.
+    public static let dtypeSizes: [String: Int] = [
+        "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
+        "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1,
+    ]
 
     public init(tensors: [String: Tensor] = [:], metadata: [String: String] = [:]) {
         self.tensors = tensors
@@ -24,18 +50,24 @@ public struct SafeTensors: Sendable, Equatable {
 
     /// Largest header accepted when reading (the format's own limit is 100 MB).
     public static let maxHeaderBytes = 100_000_000
+    /// Deepest JSON nesting accepted in a header (a valid one is 3 deep).
+    public static let maxNesting = 16
 
     // MARK: Encoding
 
     /// The file's bytes.
     public func encoded() -> [UInt8] {
-        let names = tensors.keys.sorted()
+        precondition(Set(tensors.keys).isDisjoint(with: otherTensors.keys), "SafeTensors: a name is both an F32 and another tensor")
+        let names = (Array(tensors.keys) + Array(otherTensors.keys)).sorted()
         var offset = 0
         var entries: [String] = []
         for name in names {
-            let t = tensors[name]!
-            let bytes = t.count * 4
-            entries.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            let (dtype, shape, bytes): (String, [Int], Int)
+            if let t = tensors[name] { (dtype, shape, bytes) = ("F32", t.shape, t.count * 4) } else {
+                let r = otherTensors[name]!
+                (dtype, shape, bytes) = (r.dtype, r.shape, r.bytes.count)
+            }
+            entries.append("\(jsonString(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         if !metadata.isEmpty {
@@ -50,9 +82,13 @@ public struct SafeTensors: Sendable, Equatable {
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
         out.append(contentsOf: header)
         for name in names {
-            tensors[name]!.withUnsafeBufferPointer { p in
-                // Float32 is little-endian on every platform Swift supports here.
-                out.append(contentsOf: UnsafeRawBufferPointer(p))
+            if let t = tensors[name] {
+                t.withUnsafeBufferPointer { p in
+                    // Float32 is little-endian on every platform Swift supports here.
+                    out.append(contentsOf: UnsafeRawBufferPointer(p))
+                }
+            } else {
+                out.append(contentsOf: otherTensors[name]!.bytes)
             }
         }
         return out
@@ -88,6 +124,7 @@ public struct SafeTensors: Sendable, Equatable {
             throw fail("header length \(headerLength) exceeds the file (\(bytes.count) bytes)")
         }
         let headerEnd = 8 + Int(headerLength)
+        try SafeTensors.checkNesting(bytes[8..<headerEnd], limit: SafeTensors.maxNesting).map { throw fail($0) }
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
@@ -97,7 +134,9 @@ public struct SafeTensors: Sendable, Equatable {
         guard let header = json as? [String: Any] else { throw fail("header is not a JSON object") }
         let dataCount = bytes.count - headerEnd
         var tensors: [String: Tensor] = [:]
+        var others: [String: RawTensor] = [:]
         var metadata: [String: String] = [:]
+        var ranges: [(begin: Int, end: Int, name: String)] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
@@ -112,7 +151,9 @@ public struct SafeTensors: Sendable, Equatable {
                   let shapeAny = entry["shape"] as? [Any],
                   let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
             else { throw fail("tensor '\(name)': entry needs dtype, shape and data_offsets") }
-            guard dtype == "F32" else { throw fail("tensor '\(name)': dtype \(dtype) is not supported (F32 only)") }
+            guard let elementSize = SafeTensors.dtypeSizes[dtype] else {
+                throw fail("tensor '\(name)': unknown dtype '\(dtype)' (expected one of \(SafeTensors.dtypeSizes.keys.sorted().joined(separator: ", ")))")
+            }
             let shape = try shapeAny.map { d -> Int in
                 guard let n = (d as? NSNumber)?.intValue, n >= 0, n <= Int(Int32.max) else { throw fail("tensor '\(name)': bad shape") }
                 return n
@@ -125,10 +166,16 @@ public struct SafeTensors: Sendable, Equatable {
                 let (p, o) = acc.0.multipliedReportingOverflow(by: d)
                 return (p, acc.1 || o)
             }
-            guard !overflow, offsets[0] <= offsets[1], offsets[1] <= dataCount, offsets[1] - offsets[0] == count * 4 else {
-                throw fail("tensor '\(name)': data_offsets \(offsets) do not match shape \(shape) within \(dataCount) data bytes")
+            let (byteCount, byteOverflow) = count.multipliedReportingOverflow(by: elementSize)
+            guard !overflow, !byteOverflow, offsets[0] <= offsets[1], offsets[1] <= dataCount, offsets[1] - offsets[0] == byteCount else {
+                throw fail("tensor '\(name)': data_offsets \(offsets) do not match shape \(shape) of \(dtype) within \(dataCount) data bytes")
             }
+            ranges.append((offsets[0], offsets[1], name))
             let start = headerEnd + offsets[0]
+            guard dtype == "F32" else {
+                others[name] = RawTensor(dtype: dtype, shape: shape, bytes: Array(bytes[start..<(start + byteCount)]))
+                continue
+            }
             let tensor = Tensor(shape: shape) { out in
                 bytes.withUnsafeBytes { raw in
                     let src = UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * 4)])
@@ -137,7 +184,38 @@ public struct SafeTensors: Sendable, Equatable {
             }
             tensors[name] = tensor
         }
+        // The ranges must tile the data section: sorted, each starting where the last ended.
+        var end = 0
+        for r in ranges.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard r.begin == end else {
+                throw fail(r.begin < end ? "tensor '\(r.name)': its bytes overlap another tensor's" : "tensor '\(r.name)': a hole of \(r.begin - end) bytes before its data")
+            }
+            end = r.end
+        }
+        guard end == dataCount else { throw fail("\(dataCount - end) bytes after the last tensor's data") }
         self.init(tensors: tensors, metadata: metadata)
+        otherTensors = others
+    }
+
+    /// nil when the JSON text nests at most `limit` deep (brackets outside strings), else
+    /// why not; checked before parsing, so a hostile header cannot exhaust the stack.
+    static func checkNesting(_ text: ArraySlice<UInt8>, limit: Int) -> String? {
+        var depth = 0, inString = false, escaped = false
+        for byte in text {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22: inString = true
+            case 0x7B, 0x5B:
+                depth += 1
+                if depth > limit { return "header JSON nests deeper than \(limit) levels" }
+            case 0x7D, 0x5D: depth -= 1
+            default: break
+            }
+        }
+        return nil
     }
 }
 

@@ -80,7 +80,7 @@ extension Sequential {
             throw fail("kiln.model", "the spec \"\(spec)\" does not build for input \(inputShape): \(error)")
         }
         let expected = Set((model.parameters + model.buffers).map { "model/" + $0.name })
-        if let extra = file.tensors.keys.filter({ $0.hasPrefix("model/") && !expected.contains($0) }).sorted().first {
+        if let extra = (Array(file.tensors.keys) + Array(file.otherTensors.keys)).filter({ $0.hasPrefix("model/") && !expected.contains($0) }).sorted().first {
             throw fail(extra, "is not a parameter or buffer of \"\(spec)\"")
         }
         do { try Trainer.loadModel(model, from: file) } catch { throw fail("model tensors", "\(error)") }

@@ -90,6 +90,9 @@ extension Trainer {
     /// parameter and buffer must be present with its shape.
     public static func loadModel(_ model: Sequential, from file: SafeTensors) throws {
         for p in model.parameters + model.buffers {
+            if let other = file.otherTensors["model/" + p.name] {
+                throw TrainingError.checkpoint("model tensor '\(p.name)' is \(other.dtype); Kiln models are F32")
+            }
             guard let t = file.tensors["model/" + p.name] else {
                 throw TrainingError.checkpoint("model file has no tensor 'model/\(p.name)' (was it saved from a different model spec?)")
             }

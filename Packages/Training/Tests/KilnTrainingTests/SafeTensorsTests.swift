@@ -45,7 +45,12 @@ import KilnTensor
         ("short", [UInt8](repeating: 0, count: 5)),
         ("huge header", [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0x7B, 0x7D]),
         ("not json", [4, 0, 0, 0, 0, 0, 0, 0] + Array("abcd".utf8)),
-        ("wrong dtype", SafeTensorsTests.withHeader(#"{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#, data: 8)),
+        ("unknown dtype", SafeTensorsTests.withHeader(#"{"w":{"dtype":"F24","shape":[1],"data_offsets":[0,3]}}"#, data: 3)),
+        ("I64 size mismatch", SafeTensorsTests.withHeader(#"{"w":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}}"#, data: 8)),
+        ("overlapping tensors", SafeTensorsTests.withHeader(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)),
+        ("a hole between tensors", SafeTensorsTests.withHeader(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#, data: 12)),
+        ("bytes after the last tensor", SafeTensorsTests.withHeader(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 8)),
+        ("deep nesting", SafeTensorsTests.withHeader(String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), data: 0)),
         ("offsets beyond data", SafeTensorsTests.withHeader(#"{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: 8)),
         ("shape mismatch", SafeTensorsTests.withHeader(#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: 8)),
         ("negative dim", SafeTensorsTests.withHeader(#"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}"#, data: 0)),
@@ -54,6 +59,15 @@ import KilnTensor
     ] as [(String, [UInt8])])
     func malformedFilesThrow(name: String, bytes: [UInt8]) {
         #expect(throws: SafeTensorsError.self, "\(name)") { try SafeTensors(bytes: bytes) }
+    }
+
+    /// Tensors of other dtypes (PyTorch's I64 num_batches_tracked) are kept as bytes and
+    /// written back.
+    @Test func otherDtypesRoundTrip() throws {
+        var file = SafeTensors(tensors: ["0.weight": Tensor([1, 2])])
+        file.otherTensors["1.num_batches_tracked"] = .init(dtype: "I64", shape: [], bytes: [7, 0, 0, 0, 0, 0, 0, 0])
+        let again = try SafeTensors(bytes: file.encoded())
+        #expect(again == file && again.otherTensors["1.num_batches_tracked"]?.bytes.first == 7)
     }
 
     static func withHeader(_ header: String, data: Int) -> [UInt8] {
