@@ -50,6 +50,7 @@ let modules: [Module] = [
     Module(name: "KilnMPI", package: "MPI", dependencies: ["CMPI", "KilnDistributed"]),
     Module(name: "KilnTraining", package: "Training",
            dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
+    Module(name: "KilnInterop", package: "Interop", dependencies: ["KilnRegistry", "KilnTensor", "KilnLayers", "KilnTraining"]),
     Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "KilnTraining"]),
 ]
 
@@ -70,6 +71,7 @@ let testTargets: [(name: String, package: String?, dependencies: [String])] = [
     ("KilnTrainingTests", "Training",
      ["KilnTraining", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "_KilnTestSupport"]),
     ("KilnEnsembleTests", "Ensemble", ["KilnEnsemble", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnTraining"]),
+    ("KilnInteropTests", "Interop", ["KilnInterop", "KilnTensor", "KilnLayers", "KilnTraining"]),
     ("ExampleTests", nil, []),
 ]
 
@@ -79,6 +81,7 @@ let examples: [(product: String, target: String, dependencies: [String])] = [
     ("mnist-classifier", "MNISTClassifier", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("bagging-ensemble", "BaggingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("boosting-ensemble", "BoostingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnPlot", "KilnTensor", "KilnTraining", "ArgumentParser"]),
+    ("kiln-model", "KilnModel", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnInterop", "KilnLayers", "KilnRegistry", "KilnTensor", "KilnTraining", "ArgumentParser"]),
     ("gradient-check", "GradientCheck", ["KilnLayers", "KilnTensor", "ArgumentParser"]),
     ("custom-optimizer", "CustomOptimizer", ["KilnOptimizers", "KilnTensor", "ArgumentParser"]),
     ("optimizer-trajectories", "OptimizerTrajectories", ["KilnOptimizers", "KilnPlot", "KilnTensor", "ArgumentParser"]),

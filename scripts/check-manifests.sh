@@ -40,6 +40,7 @@ allowed = {
     "Layers": {"Registry", "Tensor", "Init"},
     "Augmentation": {"Registry", "Tensor", "Data"},
     "Training": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data", "Distributed"},
+    "Interop": {"Registry", "Tensor", "Init", "Layers", "Data", "Optimizers", "Regularizers", "Distributed", "Training"},
     "Ensemble": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data", "Distributed", "Training"},
 }
 
