@@ -49,7 +49,7 @@ let modules: [Module] = [
     Module(name: "KilnDistributed", package: "Distributed"),
     Module(name: "KilnMPI", package: "MPI", dependencies: ["CMPI", "KilnDistributed"]),
     Module(name: "KilnTraining", package: "Training",
-           dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
+           dependencies: ["KilnRegistry", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
     Module(name: "KilnInterop", package: "Interop", dependencies: ["KilnRegistry", "KilnTensor", "KilnLayers", "KilnTraining"]),
     Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "KilnTraining"]),
 ]
@@ -93,6 +93,7 @@ let examples: [(product: String, target: String, dependencies: [String])] = [
     ("png-fuzz", "PNGFuzz", ["KilnAugmentation", "KilnFuzzMain"]),
     ("spec-fuzz", "SpecFuzz", ["KilnRegistry", "KilnInit", "KilnOptimizers", "KilnRegularizers", "KilnLayers", "KilnAugmentation", "KilnFuzzMain"]),
     ("idx-fuzz", "IDXFuzz", ["KilnData", "KilnFuzzMain"]),
+    ("safetensors-fuzz", "SafeTensorsFuzz", ["KilnEnsemble", "KilnLayers", "KilnTensor", "KilnTraining", "KilnFuzzMain"]),
 ]
 
 // MARK: - Derived

@@ -53,3 +53,4 @@ __attribute__((weak)) int main(int argc, char **argv) { return run_files(argc, a
 __attribute__((weak)) int PNGFuzz_main(int argc, char **argv) { return run_files(argc, argv); }
 __attribute__((weak)) int SpecFuzz_main(int argc, char **argv) { return run_files(argc, argv); }
 __attribute__((weak)) int IDXFuzz_main(int argc, char **argv) { return run_files(argc, argv); }
+__attribute__((weak)) int SafeTensorsFuzz_main(int argc, char **argv) { return run_files(argc, argv); }

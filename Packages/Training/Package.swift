@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "KilnTraining", targets: ["KilnTraining"]),
     ],
     dependencies: [
+        .package(path: "../Registry"),
         .package(path: "../Tensor"),
         .package(path: "../Data"),
         .package(path: "../Distributed"),
@@ -21,6 +22,7 @@ let package = Package(
         .target(
             name: "KilnTraining",
             dependencies: [
+                .product(name: "KilnRegistry", package: "Registry"),
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),
                 .product(name: "KilnDistributed", package: "Distributed"),

@@ -160,27 +160,11 @@ extension Ensemble {
             }
             throw fail("not a Kiln ensemble directory (no readable \(manifestName))")
         }
-        let manifest: EnsembleManifest
-        do { manifest = try JSONDecoder().decode(EnsembleManifest.self, from: data) } catch {
-            throw fail("\(manifestName) is malformed: \(Ensemble.describe(error))")
-        }
-        guard manifest.format == EnsembleManifest.formatName else { throw fail("\(manifestName) has format '\(manifest.format)', expected '\(EnsembleManifest.formatName)'") }
-        guard manifest.version == EnsembleManifest.currentVersion else {
-            throw fail("\(manifestName) has version \(manifest.version); this Kiln reads version \(EnsembleManifest.currentVersion)")
-        }
-        guard let voting = Voting(rawValue: manifest.voting) else {
-            throw fail("unknown voting '\(manifest.voting)' (expected \(Voting.allCases.map(\.rawValue).joined(separator: " or ")))")
-        }
-        guard !manifest.members.isEmpty else { throw fail("\(manifestName) lists no members") }
-        guard !manifest.inputShape.isEmpty, manifest.inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 24 }),
-              manifest.inputShape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 28 else {
-            throw fail("bad input_shape \(manifest.inputShape)")
-        }
+        let (manifest, voting): (EnsembleManifest, Voting)
+        do { (manifest, voting) = try decodeManifest([UInt8](data)) } catch let error as ManifestError { throw fail(error.message) }
         var models: [Sequential] = []
         for (i, entry) in manifest.members.enumerated() {
-            guard !entry.file.isEmpty, !entry.file.contains("/"), !entry.file.hasPrefix(".") else {
-                throw fail("member \(i + 1): file name '\(entry.file)' must be a plain name inside the directory")
-            }
+            try checkInside(directory, entry.file, label: "member \(i + 1)")
             let file: SafeTensors
             do { file = try SafeTensors(contentsOf: directory + "/" + entry.file) } catch {
                 throw fail("member \(i + 1): \(error)")
@@ -224,7 +208,7 @@ extension Ensemble {
             }
         }
         if let name = manifest.combiner {
-            guard name == combinerName else { throw fail("combiner file '\(name)' must be \(combinerName)") }
+            try checkInside(directory, name, label: "combiner")
             let loaded: LoadedModel
             do { loaded = try Sequential.load(contentsOf: directory + "/" + name) } catch { throw fail("combiner: \(error)") }
             do {
@@ -235,6 +219,105 @@ extension Ensemble {
         }
         ensemble.outOfBag = manifest.outOfBag
         return ensemble
+    }
+
+    /// The largest `ensemble.json` read (a real one is a few kilobytes per member).
+    static let manifestByteLimit = 64 << 20
+
+    /// Why a manifest was refused.
+    struct ManifestError: Error { var message: String }
+
+    /// Checks an `ensemble.json` document on its own, as ``load(from:)`` does before it opens
+    /// any member file: JSON shape and size, format and version, voting, member entries
+    /// (plain, distinct file names), input shape, class names, weights, bagging and
+    /// boosting records, the out-of-bag score, the combiner's name. Throws
+    /// ``EnsembleError/persistence(path:message:)`` naming the field.
+    public static func checkManifest(_ bytes: [UInt8]) throws {
+        do { _ = try decodeManifest(bytes) } catch let error as ManifestError {
+            throw EnsembleError.persistence(path: manifestName, message: error.message)
+        }
+    }
+
+    static func decodeManifest(_ bytes: [UInt8]) throws -> (EnsembleManifest, Voting) {
+        func fail(_ message: String) -> ManifestError { ManifestError(message: message) }
+        guard bytes.count <= manifestByteLimit else { throw fail("\(manifestName) is larger than \(manifestByteLimit >> 20) MB") }
+        let manifest: EnsembleManifest
+        do { manifest = try JSONDecoder().decode(EnsembleManifest.self, from: Data(bytes)) } catch {
+            throw fail("\(manifestName) is malformed: \(Ensemble.describe(error))")
+        }
+        guard manifest.format == EnsembleManifest.formatName else { throw fail("\(manifestName) has format '\(manifest.format)', expected '\(EnsembleManifest.formatName)'") }
+        guard manifest.version == EnsembleManifest.currentVersion else {
+            throw fail("\(manifestName) has version \(manifest.version); this Kiln reads version \(EnsembleManifest.currentVersion)")
+        }
+        guard let voting = Voting(rawValue: manifest.voting) else {
+            throw fail("unknown voting '\(manifest.voting)' (expected \(Voting.allCases.map(\.rawValue).joined(separator: " or ")))")
+        }
+        let count = manifest.members.count
+        guard count >= 1 else { throw fail("\(manifestName) lists no members") }
+        guard count <= 100_000 else { throw fail("\(manifestName) lists \(count) members (at most 100000)") }
+        var values = 1, overflow = false
+        for d in manifest.inputShape {
+            let (p, o) = values.multipliedReportingOverflow(by: d)
+            (values, overflow) = (p, overflow || o)
+        }
+        guard (1...4).contains(manifest.inputShape.count), manifest.inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 24 }),
+              !overflow, values <= 1 << 28 else {
+            throw fail("bad input_shape \(manifest.inputShape)")
+        }
+        guard !manifest.classNames.isEmpty, manifest.classNames.count <= 1 << 20 else {
+            throw fail("class_names must list 1 to \(1 << 20) classes, got \(manifest.classNames.count)")
+        }
+        var seen = Set<String>()
+        for (i, entry) in manifest.members.enumerated() {
+            guard isPlainName(entry.file) else {
+                throw fail("member \(i + 1): file name '\(entry.file)' must be a plain name inside the directory")
+            }
+            guard seen.insert(entry.file).inserted else { throw fail("member \(i + 1): file '\(entry.file)' is listed twice") }
+            guard !entry.model.isEmpty else { throw fail("member \(i + 1): empty model spec") }
+        }
+        if let weights = manifest.weights, let problem = Voting.weightProblem(weights, members: count) { throw fail("weights: \(problem)") }
+        if let bagging = manifest.bagging {
+            guard UInt64(bagging.seed) != nil else { throw fail("bagging seed '\(bagging.seed)' is not an unsigned 64-bit integer") }
+            guard bagging.members == count else { throw fail("bagging lists \(bagging.members) members, the manifest \(count)") }
+            guard bagging.maxSamples > 0 && bagging.maxSamples <= 1 else { throw fail("bagging max_samples \(bagging.maxSamples) is not in (0, 1]") }
+        }
+        if let oob = manifest.outOfBag {
+            guard oob.correct >= 0, oob.correct <= oob.counted, oob.counted <= oob.population else {
+                throw fail("out_of_bag: correct \(oob.correct), counted \(oob.counted), population \(oob.population) do not fit together")
+            }
+        }
+        if let boosting = manifest.boosting {
+            guard UInt64(boosting.seed) != nil else { throw fail("boosting seed '\(boosting.seed)' is not an unsigned 64-bit integer") }
+            guard boosting.rounds.count == count, boosting.members >= count else {
+                throw fail("boosting lists \(boosting.rounds.count) rounds of at most \(boosting.members) for \(count) members")
+            }
+            guard boosting.shrinkage > 0 && boosting.shrinkage <= 1 else { throw fail("boosting shrinkage \(boosting.shrinkage) is not in (0, 1]") }
+            guard manifest.weights == boosting.rounds.map(\.alpha), voting == .hard else {
+                throw fail("a boosted ensemble votes hard with its rounds' alpha as weights; the manifest's voting or weights differ")
+            }
+        }
+        if let combiner = manifest.combiner, combiner != combinerName {
+            throw fail("combiner file '\(combiner)' must be \(combinerName)")
+        }
+        return (manifest, voting)
+    }
+
+    /// A name that stays inside its folder: not empty, no `/`, not starting with `.`
+    /// (so not `..` or a hidden temporary), no NUL.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 255 && !name.contains("/") && !name.hasPrefix(".") && !name.contains("\0")
+    }
+
+    /// Throws unless `directory/name` is a regular file whose real path (symbolic links
+    /// resolved) is inside the directory's real path.
+    static func checkInside(_ directory: String, _ name: String, label: String) throws {
+        func fail(_ message: String) -> EnsembleError { .persistence(path: directory, message: "\(label): \(message)") }
+        guard isPlainName(name) else { throw fail("file name '\(name)' must be a plain name inside the directory") }
+        let folder = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        let file = URL(fileURLWithPath: directory + "/" + name).resolvingSymlinksInPath().path
+        guard file.hasPrefix(folder + "/"), !file.dropFirst(folder.count + 1).contains("/") else {
+            throw fail("\(name) is a link out of the ensemble directory (to \(file))")
+        }
     }
 
     /// A path without trailing slashes ("/" stays "/").

@@ -1,5 +1,6 @@
 import Foundation
 import KilnLayers
+import KilnRegistry
 import KilnOptimizers
 import KilnRegularizers
 import KilnTensor
@@ -53,7 +54,45 @@ extension Trainer {
 
     /// Restores a checkpoint written by `checkpoint(...)` into this trainer, whose model
     /// must have been built from the same spec.
+    ///
+    /// Every field is checked before anything changes: the epoch count (0 … 1,000,000,
+    /// with one history record per epoch), the seed (it must be this trainer's: the run's
+    /// shuffles and dropout derive from it), the optimizer (the same rule and
+    /// hyper-parameters; the learning rate may differ, since a schedule changes it), the
+    /// base learning rate, the shard count, and every model tensor. A malformed or
+    /// inconsistent value is a ``TrainingError/checkpoint(_:)`` naming the field.
     public func restore(from file: SafeTensors) throws {
+        func fail(_ field: String, _ message: String) -> TrainingError { .checkpoint("checkpoint field \(field): \(message)") }
+        guard let epochText = file.metadata["kiln.epoch"] else {
+            throw TrainingError.checkpoint("checkpoint has no epoch count (is it a model file rather than a checkpoint?)")
+        }
+        guard let epoch = Int(epochText), (0...1_000_000).contains(epoch) else { throw fail("kiln.epoch", "'\(epochText)' is not a count of epochs") }
+        if let text = file.metadata["kiln.seed"] {
+            guard let saved = UInt64(text) else { throw fail("kiln.seed", "'\(text)' is not an unsigned 64-bit integer") }
+            guard saved == seed else { throw fail("kiln.seed", "the run was trained with seed \(saved), this one has seed \(seed) (pass --seed \(saved))") }
+        }
+        if let text = file.metadata["kiln.optimizer"] {
+            try Trainer.checkSameOptimizer(saved: text, current: optimizer.description).map { throw fail("kiln.optimizer", $0) }
+        }
+        var savedBaseRate: Float?
+        if let text = file.metadata["kiln.base_learning_rate"] {
+            guard let lr = Float(text), lr.isFinite, lr > 0 else { throw fail("kiln.base_learning_rate", "'\(text)' is not a positive number") }
+            savedBaseRate = lr
+        }
+        var savedShards: Int?
+        if let text = file.metadata["kiln.shards"] {
+            guard let saved = Int(text), saved >= 1, saved <= Parallel.maximumThreads else {
+                throw TrainingError.checkpoint("checkpoint has a malformed shard count '\(text)'")
+            }
+            savedShards = saved
+        }
+        let records: [EpochRecord]
+        do { records = try (file.metadata["kiln.history"] ?? "").split(separator: "\n").map { try decodeRecord(String($0)) } } catch {
+            throw fail("kiln.history", "\(error)")
+        }
+        guard records.count == epoch else { throw fail("kiln.history", "\(records.count) records for \(epoch) epochs") }
+        try Trainer.checkModelTensors(model, in: file)
+
         try Trainer.loadModel(model, from: file)
         var tensors: [String: Tensor] = [:]
         for (k, t) in file.tensors where k.hasPrefix("optimizer/") { tensors[String(k.dropFirst("optimizer/".count))] = t }
@@ -63,18 +102,10 @@ extension Trainer {
         } catch {
             throw TrainingError.checkpoint("checkpoint does not fit the optimizer \(optimizer): \(error)")
         }
-        guard let epochText = file.metadata["kiln.epoch"], let epoch = Int(epochText), epoch >= 0 else {
-            throw TrainingError.checkpoint("checkpoint has no epoch count (is it a model file rather than a checkpoint?)")
-        }
-        if let text = file.metadata["kiln.shards"] {
-            guard let saved = Int(text), saved >= 1, saved <= Parallel.maximumThreads else {
-                throw TrainingError.checkpoint("checkpoint has a malformed shard count '\(text)'")
-            }
-            shards = saved
-        }
+        if let savedShards { shards = savedShards }
         completedEpochs = epoch
-        if let text = file.metadata["kiln.base_learning_rate"], let lr = Float(text) { baseLearningRate = lr }
-        history = try (file.metadata["kiln.history"] ?? "").split(separator: "\n").map { try decodeRecord(String($0)) }
+        if let savedBaseRate { baseLearningRate = savedBaseRate }
+        history = records
         if let schedule, let text = file.metadata["kiln.schedule_state"] {
             try schedule.restore(try decodeScalars(text))
         }
@@ -86,9 +117,21 @@ extension Trainer {
         }
     }
 
-    /// Loads the `model/` tensors of a model file or checkpoint into `model`; every
-    /// parameter and buffer must be present with its shape.
-    public static func loadModel(_ model: Sequential, from file: SafeTensors) throws {
+    /// nil when two optimizer specs name the same rule with the same hyper-parameters
+    /// (`lr` aside), else what differs.
+    static func checkSameOptimizer(saved: String, current: String) -> String? {
+        guard let a = try? Spec(parsing: saved) else { return "'\(saved)' is not an optimizer spec" }
+        guard let b = try? Spec(parsing: current) else { return nil }
+        let strip = { (s: Spec) in s.arguments.filter { $0.key != "lr" && $0.key != nil } }
+        guard a.name == b.name, strip(a) == strip(b) else {
+            return "the run was trained with \(saved), this one uses \(current)"
+        }
+        return nil
+    }
+
+    /// Throws unless every parameter and buffer of `model` has an F32 tensor of its shape
+    /// in `file` (nothing is assigned).
+    static func checkModelTensors(_ model: Sequential, in file: SafeTensors) throws {
         for p in model.parameters + model.buffers {
             if let other = file.otherTensors["model/" + p.name] {
                 throw TrainingError.checkpoint("model tensor '\(p.name)' is \(other.dtype); Kiln models are F32")
@@ -99,8 +142,15 @@ extension Trainer {
             guard t.shape == p.value.shape else {
                 throw TrainingError.checkpoint("model tensor '\(p.name)' has shape \(t.shape), the model expects \(p.value.shape)")
             }
-            p.value = t
         }
+    }
+
+    /// Loads the `model/` tensors of a model file or checkpoint into `model`; every
+    /// parameter and buffer must be present with its shape.
+    public static func loadModel(_ model: Sequential, from file: SafeTensors) throws {
+        // All or nothing: every tensor is checked before any is assigned.
+        try checkModelTensors(model, in: file)
+        for p in model.parameters + model.buffers { p.value = file.tensors["model/" + p.name]! }
     }
 }
 
