@@ -4,7 +4,7 @@
 //
 // It is driven by the tables below. Each Packages/<Name>/Package.swift declares the same
 // targets for standalone use; scripts/check-manifests.sh fails when the two disagree or
-// when a dependency points against the direction in DESIGN.md.
+// when a dependency points against docs/dependencies.tsv (see docs/ARCHITECTURE.md).
 import PackageDescription
 
 // MARK: - Tables

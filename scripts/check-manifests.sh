@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that every nested Packages/<Name>/Package.swift agrees with the root manifest's
 # table (same targets, same dependencies, same system-library settings) and that no
-# dependency points against the direction in DESIGN.md. Exits 1 with one line per problem.
+# dependency points against the direction in docs/dependencies.tsv (docs/ARCHITECTURE.md).
+# Exits 1 with one line per problem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,24 +26,14 @@ import json, os, sys
 tmp = sys.argv[1]
 root = json.load(open(os.path.join(tmp, "root.json")))
 
-# Allowed dependencies between Kiln packages (DESIGN.md's graph; never reversed).
-# System libraries belong to the package whose folder holds them.
-allowed = {
-    "Registry": set(),
-    "Tensor": set(),
-    "Plot": set(),
-    "Distributed": set(),
-    "MPI": {"Distributed"},
-    "Init": {"Registry", "Tensor"},
-    "Optimizers": {"Registry", "Tensor"},
-    "Regularizers": {"Registry", "Tensor"},
-    "Data": {"Registry", "Tensor"},
-    "Layers": {"Registry", "Tensor", "Init"},
-    "Augmentation": {"Registry", "Tensor", "Data"},
-    "Training": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data", "Distributed"},
-    "Interop": {"Registry", "Tensor", "Init", "Layers", "Data", "Optimizers", "Regularizers", "Distributed", "Training"},
-    "Ensemble": {"Registry", "Tensor", "Init", "Optimizers", "Regularizers", "Layers", "Data", "Distributed", "Training"},
-}
+# Allowed dependencies between Kiln packages: docs/dependencies.tsv (never reversed).
+allowed = {}
+for line in open("docs/dependencies.tsv"):
+    line = line.rstrip("\n")
+    if not line or line.startswith("#"):
+        continue
+    package, deps = line.split("\t")
+    allowed[package] = set() if deps == "-" else set(deps.split(","))
 
 def dep_names(target):
     names = []
@@ -67,7 +58,7 @@ for fname in sorted(os.listdir(tmp)):
     pkg = fname[:-5]
     nested = json.load(open(os.path.join(tmp, fname)))
     if pkg not in allowed:
-        problems.append(f"Packages/{pkg}: not in the dependency direction table of scripts/check-manifests.sh (add it per DESIGN.md)")
+        problems.append(f"Packages/{pkg}: not in docs/dependencies.tsv (add it, in the direction docs/ARCHITECTURE.md describes)")
     for t in nested["targets"]:
         name = t["name"]
         nested_names.add(name)
@@ -110,7 +101,7 @@ for t in root["targets"]:
         if dep_pkg is None or dep_pkg == pkg:
             continue
         if dep_pkg not in allowed.get(pkg, set()):
-            problems.append(f"{t['name']} (Packages/{pkg}) depends on {dep} (Packages/{dep_pkg}), against DESIGN.md's direction")
+            problems.append(f"{t['name']} (Packages/{pkg}) depends on {dep} (Packages/{dep_pkg}), against docs/dependencies.tsv")
 
 for p in problems:
     print("check-manifests: " + p, file=sys.stderr)

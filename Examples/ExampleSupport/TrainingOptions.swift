@@ -7,7 +7,8 @@ import KilnRegistry
 import KilnRegularizers
 import KilnTensor
 
-/// The flags shared by `mnist-classifier` and `bagging-ensemble` (DESIGN.md's contract).
+/// The flags shared by `mnist-classifier`, `bagging-ensemble` and `boosting-ensemble`
+/// (a contract: docs/ARCHITECTURE.md).
 /// `validate()` checks every value and spec before any data is read, so a typo is a usage
 /// error (exit 64) within milliseconds.
 public struct TrainingOptions: ParsableArguments {

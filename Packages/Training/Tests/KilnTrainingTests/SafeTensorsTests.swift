@@ -70,6 +70,16 @@ import KilnTensor
         #expect(again == file && again.otherTensors["1.num_batches_tracked"]?.bytes.first == 7)
     }
 
+    /// NaN payloads survive a round trip bit for bit (regression of safetensors-fuzz's first
+    /// finding, which was the harness comparing NaN tensors with ==).
+    @Test func nanPayloadsRoundTrip() throws {
+        let weird: [Float] = [.nan, Float(bitPattern: 0xFFFF_FFFF), -.infinity, -0.0, .leastNonzeroMagnitude]
+        let file = SafeTensors(tensors: ["w": Tensor(shape: [5], scalars: weird)])
+        let again = try SafeTensors(bytes: file.encoded())
+        #expect(again.tensors["w"]!.scalars.map(\.bitPattern) == weird.map(\.bitPattern))
+        #expect(again.encoded() == file.encoded())
+    }
+
     static func withHeader(_ header: String, data: Int) -> [UInt8] {
         let h = Array(header.utf8)
         var out = [UInt8]()
