@@ -75,21 +75,27 @@ let testTargets: [(name: String, package: String?, dependencies: [String])] = [
     ("ExampleTests", nil, []),
 ]
 
-/// Executables: product name (the command users type), target folder under Examples/.
-let examples: [(product: String, target: String, dependencies: [String])] = [
-    ("kiln-bench", "KilnBench", ["KilnExampleSupport", "KilnTensor", "CBLAS", "KilnAugmentation", "KilnData", "KilnLayers", "KilnOptimizers", "KilnTraining", "ArgumentParser"]),
-    ("mnist-classifier", "MNISTClassifier", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
-    ("bagging-ensemble", "BaggingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
-    ("boosting-ensemble", "BoostingEnsemble", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnEnsemble", "KilnLayers", "KilnPlot", "KilnTensor", "KilnTraining", "ArgumentParser"]),
-    ("kiln-model", "KilnModel", ["KilnExampleSupport", "KilnAugmentation", "KilnData", "KilnInterop", "KilnLayers", "KilnRegistry", "KilnTensor", "KilnTraining", "ArgumentParser"]),
-    ("gradient-check", "GradientCheck", ["KilnLayers", "KilnTensor", "ArgumentParser"]),
-    ("custom-optimizer", "CustomOptimizer", ["KilnOptimizers", "KilnTensor", "ArgumentParser"]),
-    ("optimizer-trajectories", "OptimizerTrajectories", ["KilnOptimizers", "KilnPlot", "KilnTensor", "ArgumentParser"]),
-    ("init-histograms", "InitHistograms", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnTensor", "KilnTraining", "ArgumentParser"]),
-    ("regularization-comparison", "RegularizationComparison", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnRegistry", "KilnRegularizers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
-    ("hyperparameter-search", "HyperparameterSearch", ["KilnExampleSupport", "KilnData", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnRegistry", "KilnRegularizers", "KilnTensor", "KilnTraining", "ArgumentParser"]),
-    ("augment-image", "AugmentImage", ["KilnAugmentation", "KilnTensor", "ArgumentParser"]),
-    ("export-png", "ExportPNG", ["KilnAugmentation", "KilnData", "ArgumentParser"]),
+/// The example commands: product name (the command users type), the executable's folder
+/// under Examples/ (a one-line main.swift), and the public command type in KilnCommands
+/// (Examples/Commands/<folder>/), which a user's package can run with its own components.
+let commands: [(product: String, target: String)] = [
+    ("kiln-bench", "KilnBench"),
+    ("mnist-classifier", "MNISTClassifier"),
+    ("bagging-ensemble", "BaggingEnsemble"),
+    ("boosting-ensemble", "BoostingEnsemble"),
+    ("kiln-model", "KilnModel"),
+    ("gradient-check", "GradientCheck"),
+    ("custom-optimizer", "CustomOptimizer"),
+    ("optimizer-trajectories", "OptimizerTrajectories"),
+    ("init-histograms", "InitHistograms"),
+    ("regularization-comparison", "RegularizationComparison"),
+    ("hyperparameter-search", "HyperparameterSearch"),
+    ("augment-image", "AugmentImage"),
+    ("export-png", "ExportPNG"),
+]
+
+/// The fuzz executables: product name, target folder under Examples/, dependencies.
+let fuzzers: [(product: String, target: String, dependencies: [String])] = [
     ("png-fuzz", "PNGFuzz", ["KilnAugmentation", "KilnFuzzMain"]),
     ("spec-fuzz", "SpecFuzz", ["KilnRegistry", "KilnInit", "KilnOptimizers", "KilnRegularizers", "KilnLayers", "KilnAugmentation", "KilnFuzzMain"]),
     ("idx-fuzz", "IDXFuzz", ["KilnData", "KilnFuzzMain"]),
@@ -130,20 +136,27 @@ let exampleSupport: Target = .target(
 /// The weak C `main` of the fuzz executables (libFuzzer's replaces it): not a product.
 let fuzzMain: Target = .target(name: "KilnFuzzMain", path: "Examples/FuzzMain")
 
-let exampleTargets: [Target] = examples.map { example in
-    .executableTarget(
-        name: example.target,
-        dependencies: example.dependencies.map(dependency),
-        path: "Examples/\(example.target)")
+/// Every example command as a public type: the library product `KilnCommands`.
+let commandsTarget: Target = .target(
+    name: "KilnCommands",
+    dependencies: (modules.filter { !$0.isTestSupport }.map(\.name) + ["KilnExampleSupport", "CBLAS", "ArgumentParser"]).map(dependency),
+    path: "Examples/Commands")
+
+let exampleTargets: [Target] = commands.map { command in
+    .executableTarget(name: command.target, dependencies: ["KilnCommands"], path: "Examples/\(command.target)")
+} + fuzzers.map { fuzzer in
+    .executableTarget(name: fuzzer.target, dependencies: fuzzer.dependencies.map(dependency), path: "Examples/\(fuzzer.target)")
 }
 
 let package = Package(
     name: "Kiln",
     platforms: [.macOS(.v15)],
     products: modules.map { .library(name: $0.name, targets: [$0.name]) }
-        + examples.map { .executable(name: $0.product, targets: [$0.target]) },
+        + [.library(name: "KilnCommands", targets: ["KilnCommands"])]
+        + commands.map { .executable(name: $0.product, targets: [$0.target]) }
+        + fuzzers.map { .executable(name: $0.product, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
-    targets: systemLibraries + libraryTargets + testTargetList + [exampleSupport, fuzzMain] + exampleTargets
+    targets: systemLibraries + libraryTargets + testTargetList + [exampleSupport, commandsTarget, fuzzMain] + exampleTargets
 )

@@ -2,8 +2,8 @@
 # The test command: system packages, manifest checks, then every package's tests and the
 # cross-package tests in one root build, then the tests beyond one process (mpirun and a
 # one-node Slurm, scripts/test-distributed.sh), models in and out against numpy, safetensors,
-# onnx and onnxruntime (scripts/test-interop.sh), then a user's package built against the
-# checkout (Tests/Packages/ExtendingKiln). Fails when any test fails.
+# onnx and onnxruntime (scripts/test-interop.sh), then users' packages built against the
+# checkout (scripts/test-packages.sh). Fails when any test fails.
 #   scripts/test.sh              debug build, all tests
 #   scripts/test.sh --sanitize          the PNG and IDX tests under AddressSanitizer
 #   scripts/test.sh --sanitize thread   the trainer, ensemble and search tests (the
@@ -38,6 +38,6 @@ release_bin="$(swift build -c release --show-bin-path)"
 KILN_RELEASE_BIN="$release_bin" swift test --skip-build
 scripts/test-distributed.sh "$release_bin"
 scripts/test-interop.sh "$release_bin"
-# A user's own package (Tests/Packages/ExtendingKiln): a layer and a transform of its own,
-# checked, trained, saved and loaded; it exits non-zero when a step fails.
-swift run --package-path Tests/Packages/ExtendingKiln ExtendingKiln
+# Users' own packages built against the checkout: a layer and a transform of their own,
+# and a plugin that runs mnist-classifier with its own optimizer and initializer.
+scripts/test-packages.sh

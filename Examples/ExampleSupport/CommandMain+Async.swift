@@ -18,4 +18,13 @@ extension CommandMain {
             exitForError(C.self, error)
         }
     }
+
+    /// ``runAsync(_:arguments:)`` from synchronous code (a command's `main()`): starts it in
+    /// a task and parks the main thread; the command ends the process itself. So an async
+    /// command's `static func main()` is a plain synchronous call, which a user's package
+    /// (and the one-line executables) call like any other command's.
+    public static func startAsync<C: AsyncParsableCommand>(_ type: C.Type) -> Never {
+        Task { await runAsync(type) }
+        dispatchMain()
+    }
 }

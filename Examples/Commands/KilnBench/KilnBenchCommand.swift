@@ -8,16 +8,17 @@ import KilnTensor
 ///
 /// Each case runs a warm-up, then `--samples` timed repetitions, and reports the median
 /// (and the best) of the samples. Benchmark at 1 thread on a shared machine.
-@main
-struct KilnBench: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct KilnBenchCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "kiln-bench",
         abstract: "Throughput benchmarks for Kiln (GEMM, elementwise, training epochs).",
         subcommands: [GEMM.self, Elementwise.self, MLPEpoch.self, CNNEpoch.self, AugmentBench.self, PNGDecodeBench.self],
         defaultSubcommand: GEMM.self)
 
     /// Kiln's error contract: one line on stderr, exit 64 for usage errors.
-    static func main() { CommandMain.run(KilnBench.self) }
+    public static func main() { CommandMain.run(KilnBenchCommand.self) }
 }
 
 struct CommonOptions: ParsableArguments {

@@ -11,14 +11,15 @@ import KilnTraining
 
 /// `kiln-model`: a saved model on its own: what it is, what it predicts, and the model in
 /// and out of Kiln (ONNX, PyTorch).
-@main
-struct KilnModel: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct KilnModelCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "kiln-model",
         abstract: "Inspect a Kiln model file, write its predictions, export it to ONNX, or move it to and from PyTorch.",
         subcommands: [Summary.self, Predict.self, ExportONNX.self, ImportTorch.self, ExportTorch.self])
 
-    static func main() { CommandMain.run(KilnModel.self) }
+    public static func main() { CommandMain.run(KilnModelCommand.self) }
 }
 
 /// Loads a model file, with the error contract's one line.

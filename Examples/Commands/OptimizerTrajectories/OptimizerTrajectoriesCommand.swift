@@ -20,9 +20,10 @@ import KilnTensor
 ///   learning rates; these are the ones of the book the notes follow (Saito, *Deep
 ///   Learning from Scratch*, figure 6-8, 30 updates), with our defaults for the rest
 ///   (momentum 0.9, AdaGrad eps 1e-6 outside the root, Adam betas 0.9/0.999).
-@main
-struct OptimizerTrajectoriesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct OptimizerTrajectoriesCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "optimizer-trajectories",
         abstract: "Runs optimizers on a 2-D test function; writes the paths as CSV and an SVG contour plot.",
         discussion: """
@@ -65,7 +66,7 @@ struct OptimizerTrajectoriesCommand: ParsableCommand {
     static let classicQuadratic = ["sgd(lr=0.95)", "momentum(lr=0.1)", "rmsprop(lr=0.5)", "adam(lr=0.5)"]
     static let classicElongated = ["sgd(lr=0.95)", "momentum(lr=0.1)", "adagrad(lr=1.5)", "adam(lr=0.3)"]
 
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -81,7 +82,7 @@ struct OptimizerTrajectoriesCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    public func run() throws {
         // 1. Validate every input and build the experiments (no file touched yet).
         let experiments: [Experiment]
         if let preset {

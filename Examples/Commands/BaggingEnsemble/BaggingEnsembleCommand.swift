@@ -12,9 +12,10 @@ import KilnTraining
 /// `bagging-ensemble`: trains N members of the `mnist-classifier` model on bootstrap
 /// samples of the training set, in parallel, and reports each member, the soft or hard
 /// vote, the out-of-bag accuracy and how often the members agree.
-@main
-struct BaggingEnsemble: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BaggingEnsembleCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "bagging-ensemble",
         abstract: "Train a bagging ensemble of classifiers on MNIST-style data (Fashion-MNIST by default).",
         discussion: """
@@ -66,7 +67,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Train only member K (0-based) of the --members ensemble and add it to the --save directory (a job-array task; the last one to finish writes ensemble.json).", valueName: "K"))
     var member: Int?
 
-    mutating func validate() throws {
+    public mutating func validate() throws {
         guard members >= 1 && members <= 1000 else { throw ValidationError("--members must be between 1 and 1000, got \(members)") }
         guard maxSamples > 0 && maxSamples <= 1 else { throw ValidationError("--max-samples must be in (0, 1], got \(maxSamples)") }
         if let voting, Voting(rawValue: voting) == nil && voting != "stacking" {
@@ -93,9 +94,10 @@ struct BaggingEnsemble: AsyncParsableCommand {
         }
     }
 
-    static func main() async { await CommandMain.runAsync(BaggingEnsemble.self) }
+    /// Runs the command with the error contract (see ``CommandMain``).
+    public static func main() { CommandMain.startAsync(BaggingEnsembleCommand.self) }
 
-    func run() async throws {
+    public func run() async throws {
         let world = try options.distributed.communicator()
         // Rank 0 alone prints, saves and plots.
         let isRoot = world.rank == 0
@@ -132,7 +134,7 @@ struct BaggingEnsemble: AsyncParsableCommand {
         log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(stacking ? "stacking" : "\(voting) voting"); \(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each (\(parallelism.cores) cores)"
             + (world.size > 1 ? "; \(world.size) MPI ranks, member k on rank k mod \(world.size)" : ""))
 
-        let shared = SharedOptions(value: options)
+        let shared = SharedTrainingOptions(value: options)
         let printer = LinePrinter()
         let epochs = options.epochs
         let json = options.json
@@ -346,20 +348,6 @@ struct BaggingEnsemble: AsyncParsableCommand {
         }
         try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: path)
     }
-}
-
-/// Right-aligns `text` in `width` columns.
-func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
-}
-
-/// `+0.52` / `-0.10`.
-func formatSigned(_ x: Double) -> String { (x >= 0 ? "+" : "") + formatFixed(x, 2) }
-
-/// The parsed flags, read by every member's task. `TrainingOptions` is a struct of
-/// strings and numbers (value semantics) that nobody mutates after parsing.
-struct SharedOptions: @unchecked Sendable {
-    let value: TrainingOptions
 }
 
 /// Prints whole lines from several member tasks without interleaving them.

@@ -21,9 +21,10 @@ import Darwin
 /// do not mix (each forward pass would drop different units). The checker re-seeds the
 /// model before every pass, so a model with dropout still gives a meaningful check of
 /// one fixed mask; `--mode eval` turns dropout off and uses BatchNorm's running statistics.
-@main
-struct GradientCheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct GradientCheckCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "gradient-check",
         abstract: "Finite-difference check of every layer's backward pass (the course notes' method).",
         discussion: """
@@ -59,7 +60,7 @@ struct GradientCheckCommand: ParsableCommand {
     @Flag(name: .customLong("no-input"), help: "Do not check the gradient w.r.t. the input.")
     var noInput = false
 
-    func validate() throws {
+    public func validate() throws {
         guard batch >= 1 && batch <= 4096 else { throw ValidationError("--batch must be in 1...4096, got \(batch)") }
         guard step > 0 && step.isFinite && step < 1 else { throw ValidationError("--step must be in (0, 1), got \(step)") }
         guard threshold > 0 && threshold.isFinite else { throw ValidationError("--threshold must be positive, got \(threshold)") }
@@ -81,7 +82,7 @@ struct GradientCheckCommand: ParsableCommand {
         return shape
     }
 
-    func run() throws {
+    public func run() throws {
         let shape = try parsedShape()
         var rng = RandomGenerator(seed: seed)
         let network: Sequential
@@ -136,7 +137,7 @@ struct GradientCheckCommand: ParsableCommand {
     }
 
     /// Usage errors exit 64 with one line on standard error (the examples' contract).
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

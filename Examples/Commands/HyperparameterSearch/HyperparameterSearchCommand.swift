@@ -11,11 +11,12 @@ import KilnTraining
 /// rounds that shrink the ranges around the best trials, and a grid search with the same
 /// budget for comparison. Prints each round, a leaderboard, and draws learning rate
 /// against dev accuracy. Trials run in parallel (`--jobs`); the results do not depend on it.
-@main
-struct HyperparameterSearchCommand: AsyncParsableCommand {
+public struct HyperparameterSearchCommand: AsyncParsableCommand {
+    public init() {}
+
     static let defaultSpace = "lr=log(1e-4, 1e-1), l2=log(1e-6, 1e-2), hidden=choice(64, 128, 256)"
 
-    static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(
         commandName: "hyperparameter-search",
         abstract: "Random search on a log scale, coarse to fine, against grid search (dev accuracy of short trials).",
         discussion: """
@@ -95,13 +96,14 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Read every trial of a job array from DIR and print the search's results (same options as the tasks).", valueName: "dir"))
     var collect: String?
 
-    static func main() async { await CommandMain.runAsync(HyperparameterSearchCommand.self) }
+    /// Runs the command with the error contract (see ``CommandMain``).
+    public static func main() { CommandMain.startAsync(HyperparameterSearchCommand.self) }
 
     func recipe(classes: Int) -> TrialRecipe {
         TrialRecipe(optimizer: optimizer, batchSize: batchSize, epochs: epochs, classes: classes, threads: max(1, threads / jobs))
     }
 
-    mutating func validate() throws {
+    public mutating func validate() throws {
         guard (1...10_000).contains(trials) else { throw ValidationError("--trials must be between 1 and 10000, got \(trials)") }
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20, got \(rounds)") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
@@ -148,7 +150,7 @@ struct HyperparameterSearchCommand: AsyncParsableCommand {
             + "data=\(data) limit=\(limit) dev-size=\(devSize) batch-size=\(batchSize) seed=\(seed)"
     }
 
-    func run() async throws {
+    public func run() async throws {
         BLAS.threadCount = 1
         let world = try distributed.communicator()
         // Rank 0 alone prints and draws; a job-array task prints its one trial.

@@ -12,9 +12,10 @@ import KilnTraining
 /// `boosting-ensemble`: multi-class AdaBoost (SAMME) with neural members, one after
 /// another, each trained on a weighted resample of the training set that favours the
 /// previous members' mistakes; the ensemble votes with the members' α weights.
-@main
-struct BoostingEnsemble: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BoostingEnsembleCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "boosting-ensemble",
         abstract: "Train a boosted ensemble (SAMME) of classifiers on MNIST-style data (Fashion-MNIST by default).",
         discussion: """
@@ -50,7 +51,7 @@ struct BoostingEnsemble: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Draw train and test error against the number of members to FILE (SVG), boosting beside a bagging ensemble of the same members (trained for the plot).", valueName: "file"))
     var plot: String?
 
-    mutating func validate() throws {
+    public mutating func validate() throws {
         try options.requireOneModel("boosting-ensemble")
         guard members >= 1 && members <= 1000 else { throw ValidationError("--members must be between 1 and 1000, got \(members)") }
         guard shrinkage > 0 && shrinkage <= 1 else { throw ValidationError("--shrinkage must be in (0, 1], got \(shrinkage)") }
@@ -63,9 +64,10 @@ struct BoostingEnsemble: AsyncParsableCommand {
         if options.distributed != .none { throw ValidationError("--distributed: boosting's members depend on each other; each trains on every --threads of one process") }
     }
 
-    static func main() async { await CommandMain.runAsync(BoostingEnsemble.self) }
+    /// Runs the command with the error contract (see ``CommandMain``).
+    public static func main() { CommandMain.startAsync(BoostingEnsembleCommand.self) }
 
-    func run() async throws {
+    public func run() async throws {
         let log: (String) -> Void
         if options.json { log = printError } else { log = { print($0) } }
         if let load { return try evaluateSaved(load, log: log) }
@@ -198,15 +200,3 @@ struct BoostingEnsemble: AsyncParsableCommand {
     }
 }
 
-/// Right-aligns `text` in `width` columns.
-func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
-}
-
-/// `+0.52` / `-0.10`.
-func formatSigned(_ x: Double) -> String { (x >= 0 ? "+" : "") + formatFixed(x, 2) }
-
-/// The parsed flags, read by the member factory (value semantics; nobody mutates them).
-struct SharedTrainingOptions: @unchecked Sendable {
-    let value: TrainingOptions
-}

@@ -7,9 +7,10 @@ import KilnTensor
 /// layers of 100 units by default) is fed 1,000 standard-normal inputs, once per
 /// initializer/activation pair; the table gives each layer's activation mean and std and
 /// the SVG one histogram per layer. `--zero-init` runs the symmetry experiment instead.
-@main
-struct InitHistogramsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct InitHistogramsCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "init-histograms",
         abstract: "Activation histograms per layer for initializer/activation pairs (the course notes' experiment).",
         discussion: """
@@ -55,9 +56,9 @@ struct InitHistogramsCommand: ParsableCommand {
     @Option(help: "Random seed (inputs, weights).")
     var seed: UInt64 = 1
 
-    static func main() { CommandMain.run(InitHistogramsCommand.self) }
+    public static func main() { CommandMain.run(InitHistogramsCommand.self) }
 
-    mutating func validate() throws {
+    public mutating func validate() throws {
         guard (1...100).contains(layers) else { throw ValidationError("--layers must be between 1 and 100, got \(layers)") }
         guard (1...4096).contains(units) else { throw ValidationError("--units must be between 1 and 4096, got \(units)") }
         guard (1...100_000).contains(samples) else { throw ValidationError("--samples must be between 1 and 100000, got \(samples)") }
@@ -82,7 +83,7 @@ struct InitHistogramsCommand: ParsableCommand {
 
     func pairs() throws -> [InitPair] { try pair.isEmpty ? InitPair.classic : pair.map(InitPair.init(parsing:)) }
 
-    func run() throws {
+    public func run() throws {
         BLAS.threadCount = 1
         try checkOutputFile(svg, flag: "--svg")
         if zeroInit {

@@ -10,9 +10,10 @@ import KilnData
 /// '_'), so sorting the folders by name gives the label order. Every class folder is
 /// created in both parts, even when `--limit` leaves it empty. Files are written
 /// atomically. `ImageFolderDataset` (and `mnist-classifier --data png:DIR`) reads them back.
-@main
-struct ExportPNG: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ExportPNGCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "export-png",
         abstract: "Write IDX images as PNG files in class folders (DIR/train/<class>/<i>.png, DIR/test/...).")
 
@@ -25,14 +26,14 @@ struct ExportPNG: ParsableCommand {
     @Option(help: "Export only the first N images of each part.")
     var limit: Int?
 
-    func validate() throws {
+    public func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be >= 0, got \(limit)") }
         guard data == "fashion-mnist" || (data.hasPrefix("idx:") && data.count > 4) else {
             throw ValidationError("--data must be fashion-mnist or idx:DIR, got '\(data)'")
         }
     }
 
-    func run() throws {
+    public func run() throws {
         let directory = data == "fashion-mnist" ? MNISTDirectory.fashionMNIST : MNISTDirectory(path: String(data.dropFirst(4)))
         var parts: [(name: String, images: IDXFile, labels: [Int])] = []
         for part in MNISTDirectory.Part.allCases {
@@ -77,7 +78,7 @@ struct ExportPNG: ParsableCommand {
         print("wrote \(written) PNG files, \(classCount) classes")
     }
 
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

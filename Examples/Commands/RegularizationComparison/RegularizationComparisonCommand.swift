@@ -12,9 +12,10 @@ import KilnTraining
 /// a regularizer, with L2, with L1, and with dropout. It prints train and test accuracy,
 /// how many weights are below 1e-2 and 1e-5, and each layer's L1 and L2 norms, and draws
 /// the weight distributions.
-@main
-struct RegularizationComparisonCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct RegularizationComparisonCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "regularization-comparison",
         abstract: "No regularizer vs L2 vs L1 vs dropout on the same network: accuracy, small-weight counts, per-layer norms.",
         discussion: """
@@ -68,9 +69,9 @@ struct RegularizationComparisonCommand: ParsableCommand {
     @Option(help: "Random seed (weights, shuffling, dropout).")
     var seed: UInt64 = 1
 
-    static func main() { CommandMain.run(RegularizationComparisonCommand.self) }
+    public static func main() { CommandMain.run(RegularizationComparisonCommand.self) }
 
-    mutating func validate() throws {
+    public mutating func validate() throws {
         _ = try DataSource(parsing: data)
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
         guard (1...1000).contains(epochs) else { throw ValidationError("--epochs must be between 1 and 1000, got \(epochs)") }
@@ -88,7 +89,7 @@ struct RegularizationComparisonCommand: ParsableCommand {
 
     var scheduleSpec: String { schedule ?? "cosine(total=\(epochs))" }
 
-    func run() throws {
+    public func run() throws {
         BLAS.threadCount = 1
         try checkOutputFile(svg, flag: "--svg")
         let options = try TrainingOptions.parse(["--data", data, "--model", model, "--limit", "\(limit)", "--dev-size", "0", "--seed", "\(seed)"])

@@ -8,9 +8,10 @@ import KilnTensor
 /// input's channel count: gray stays gray, RGB stays RGB, anything with transparency
 /// (alpha or tRNS) is RGBA. Errors: one line on stderr, exit 64 for usage errors (bad
 /// flags, bad spec), 1 for the rest (unreadable or broken PNG, unwritable output).
-@main
-struct AugmentImage: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct AugmentImageCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "augment-image",
         abstract: "Apply a crop/flip/rotate/scale pipeline to a PNG and write a PNG.",
         discussion: """
@@ -34,7 +35,7 @@ struct AugmentImage: ParsableCommand {
     @Option(help: "Seed of the random stages (the same seed gives the same image).")
     var seed: UInt64 = 0
 
-    func run() throws {
+    public func run() throws {
         let pipeline: TransformPipeline
         do { pipeline = try TransformPipeline(ops) } catch { throw ValidationError("--ops: \(error)") }
         let image = try PNG.decode(contentsOf: input)
@@ -44,7 +45,7 @@ struct AugmentImage: ParsableCommand {
         try PNG.write(Image(result), to: output)
     }
 
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -9,9 +9,10 @@ import KilnTraining
 /// `mnist-classifier`: the main job. Trains a softmax classifier (an MLP or CNN spec) on
 /// MNIST-style data, evaluates it on the test set, prints the confusion matrix and the
 /// bias/variance diagnosis, and optionally saves the model or full checkpoints.
-@main
-struct MNISTClassifier: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct MNISTClassifierCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "mnist-classifier",
         abstract: "Train a softmax classifier on MNIST-style data (Fashion-MNIST by default).",
         discussion: """
@@ -42,15 +43,15 @@ struct MNISTClassifier: ParsableCommand {
     @Option(help: ArgumentHelp("Draw the train/dev loss and accuracy curves to FILE (SVG).", valueName: "file"))
     var plot: String?
 
-    mutating func validate() throws {
+    public mutating func validate() throws {
         try options.requireOneModel("mnist-classifier")
         if load != nil && resume != nil { throw ValidationError("--load and --resume cannot be combined") }
         if let load, load.isEmpty { throw ValidationError("--load needs a file name") }
     }
 
-    static func main() { CommandMain.run(MNISTClassifier.self) }
+    public static func main() { CommandMain.run(MNISTClassifierCommand.self) }
 
-    func run() throws {
+    public func run() throws {
         let options = self.options
         let world = try options.distributed.communicator()
         // Rank 0 alone prints, saves, plots and checkpoints.

@@ -11,9 +11,10 @@ import KilnTensor
 /// true weights, printed as the reference). The gradient of the mean binary cross-entropy
 /// is written by hand: ∂L/∂w = Xᵀ(σ(Xw + b) − y)/n, ∂L/∂b = mean(σ(Xw + b) − y).
 /// Any registered optimizer works: `--optimizer "adam(lr=0.1)"`.
-@main
-struct CustomOptimizerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct CustomOptimizerCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "custom-optimizer",
         abstract: "Registers a sign-SGD written in this example and trains logistic regression with it by name.",
         discussion: """
@@ -39,13 +40,13 @@ struct CustomOptimizerCommand: ParsableCommand {
     @Option(help: "Seed for the data and the batch order.")
     var seed: UInt64 = 1
 
-    mutating func validate() throws {
+    public mutating func validate() throws {
         guard epochs >= 1, epochs <= 100_000 else { throw ValidationError("--epochs must be in 1...100000, got \(epochs)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
         guard samples >= 2, samples <= 10_000_000 else { throw ValidationError("--samples must be in 2...10000000, got \(samples)") }
     }
 
-    static func main() {
+    public static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -61,7 +62,7 @@ struct CustomOptimizerCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    public func run() throws {
         registerSignSGD()
         let optimizer: any Optimizer
         let schedule: any LearningRateSchedule
