@@ -12,6 +12,7 @@ public func makeTrainer(model: Sequential, options: TrainingOptions) throws -> T
     if let regularizer = options.regularizer { trainer.regularizer = try regularizers.make(regularizer) }
     if let earlyStopping = options.earlyStopping { trainer.earlyStopping = try makeEarlyStopping(earlyStopping) }
     trainer.clipNorm = options.clipNorm
+    trainer.clipValue = options.clipValue
     trainer.skipNonFinite = options.skipNonFinite
     trainer.threads = options.threads
     trainer.shards = options.shards

@@ -81,6 +81,9 @@ public struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this value.")
     public var clipNorm: Float?
 
+    @Option(name: .customLong("clip-value"), help: "Clamp every gradient element to [-v, v] (before --clip-norm).")
+    public var clipValue: Float?
+
     @Flag(name: .customLong("skip-nonfinite"), help: "Skip steps whose loss or gradient is NaN/Inf instead of stopping (they are counted).")
     public var skipNonFinite = false
 
@@ -101,10 +104,20 @@ public struct TrainingOptions: ParsableArguments {
         if let devSize, devSize < 0 { throw ValidationError("--dev-size must not be negative, got \(devSize)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
+        if let clipValue, !(clipValue > 0 && clipValue.isFinite) { throw ValidationError("--clip-value must be a positive number") }
         guard targetError >= 0 && targetError < 1 else { throw ValidationError("--target-error must be in [0, 1)") }
         _ = try DataSource(parsing: data)
         for spec in modelSpecs {
-            do { _ = try Spec.parsePipeline(spec).map { try layers.make($0) } } catch { throw usageError("--model", error) }
+            do {
+                for layer in try Spec.parsePipeline(spec).map({ try layers.make($0) }) {
+                    // A layer's own regularizer= is checked against the regularizers registry here.
+                    if let named = layer as? any RegularizedLayer, let regularizer = named.regularizerSpec {
+                        do { _ = try regularizers.make(regularizer) } catch {
+                            throw ValidationError("in \"\(layer.description)\": regularizer: \(error)")
+                        }
+                    }
+                }
+            } catch { throw usageError("--model", error) }
         }
         do { _ = try optimizers.make(optimizer) } catch { throw usageError("--optimizer", error) }
         if let schedule { do { _ = try schedules.make(schedule) } catch { throw usageError("--schedule", error) } }

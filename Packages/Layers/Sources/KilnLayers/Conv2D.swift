@@ -25,12 +25,14 @@ import KilnTensor
 /// streaming a 29 MB matrix through memory (128 examples of a 3x3x32 conv on 14x14), and
 /// backward rebuilds each group's columns from the kept input instead of storing them
 /// all. The GEMMs stay large (64 x 288 x 196 per example for that layer).
-public final class Conv2D: Layer {
+public final class Conv2D: RegularizedLayer {
     public let filters: Int
     public let kernel: Int
     public let stride: Int
     public let padding: Int
     public let initializer: any Initializer
+    /// `regularizer=SPEC`: this layer's own regularizer (see ``RegularizedLayer``).
+    public let regularizerSpec: String?
     public let biasInitializer: any Initializer
     public private(set) var weight: Parameter?
     public private(set) var bias: Parameter?
@@ -64,8 +66,9 @@ public final class Conv2D: Layer {
     }
 
     init(filters: Int, kernel: Int, stride: Int, padding: Int, initializer: any Initializer, initializerSpec: String,
-         biasInitializer: any Initializer, biasInitializerSpec: String) {
+         biasInitializer: any Initializer, biasInitializerSpec: String, regularizerSpec: String? = nil) {
         precondition(filters > 0 && kernel > 0 && stride > 0 && padding >= 0, "conv: invalid geometry")
+        self.regularizerSpec = regularizerSpec
         self.filters = filters
         self.kernel = kernel
         self.stride = stride
@@ -77,7 +80,8 @@ public final class Conv2D: Layer {
     }
 
     public var description: String {
-        "conv(\(filters), kernel=\(kernel), stride=\(stride), padding=\(padding), init=\(initializerSpec), bias_init=\(biasInitializerSpec))"
+        "conv(\(filters), kernel=\(kernel), stride=\(stride), padding=\(padding), init=\(initializerSpec), bias_init=\(biasInitializerSpec)"
+            + (regularizerSpec.map { ", regularizer=\($0)" } ?? "") + ")"
     }
 
     public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] {

@@ -18,12 +18,14 @@ import KilnTensor
 /// Backward, for a batch X `[n, in]` and upstream gradient G `[n, units]`:
 /// dW = Xᵀ·G, db = Σ_rows G, dX = G·Wᵀ (skipped when ``needsInputGradient`` is false).
 /// All three products are single `cblas_sgemm` calls into kept buffers.
-public final class Dense: Layer {
+public final class Dense: RegularizedLayer {
     public let units: Int
     public let initializer: any Initializer
     public let biasInitializer: any Initializer
     /// The input size stated in the spec (`inputs=`), if any.
     public let declaredInputs: Int?
+    /// `regularizer=SPEC`: this layer's own regularizer (see ``RegularizedLayer``).
+    public let regularizerSpec: String?
     /// `[inputs, units]`, created by `build`.
     public private(set) var weight: Parameter?
     /// `[units]`, created by `build`.
@@ -53,7 +55,8 @@ public final class Dense: Layer {
     }
 
     init(units: Int, initializer: any Initializer, initializerSpec: String,
-         biasInitializer: any Initializer, biasInitializerSpec: String, inputs: Int?) {
+         biasInitializer: any Initializer, biasInitializerSpec: String, inputs: Int?, regularizerSpec: String? = nil) {
+        self.regularizerSpec = regularizerSpec
         precondition(units > 0, "dense: units must be positive")
         self.units = units
         self.initializer = initializer
@@ -66,6 +69,7 @@ public final class Dense: Layer {
     public var description: String {
         var text = "dense(\(units), init=\(initializerSpec), bias_init=\(biasInitializerSpec)"
         if let declaredInputs { text += ", inputs=\(declaredInputs)" }
+        if let regularizerSpec { text += ", regularizer=\(regularizerSpec)" }
         return text + ")"
     }
 

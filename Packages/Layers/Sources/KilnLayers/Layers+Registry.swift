@@ -6,8 +6,8 @@ import KilnRegistry
 ///
 /// | spec (aliases) | layer |
 /// | --- | --- |
-/// | `dense(units, init=he-normal, bias_init=zeros, inputs=)` (`linear`) | ``Dense`` |
-/// | `conv(filters, kernel, stride=1, padding=0, init=he-normal, bias_init=zeros)` (`conv2d`) | ``Conv2D`` |
+/// | `dense(units, init=he-normal, bias_init=zeros, inputs=, regularizer=)` (`linear`) | ``Dense`` |
+/// | `conv(filters, kernel, stride=1, padding=0, init=he-normal, bias_init=zeros, regularizer=)` (`conv2d`) | ``Conv2D`` |
 /// | `maxpool(size, stride=size)` (`max-pool`, `maxpool2d`) | ``MaxPool2D`` |
 /// | `avgpool(size, stride=size)` (`avg-pool`, `avgpool2d`) | ``AvgPool2D`` |
 /// | `flatten` | ``Flatten`` |
@@ -34,7 +34,8 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
         let (biasInitializer, biasSpec) = try spec.initializer("bias_init", default: "zeros")
         let inputs: Int? = spec.has("inputs") ? try spec.int("inputs", in: 1...) : nil
         return Dense(units: units, initializer: initializer, initializerSpec: initSpec,
-                     biasInitializer: biasInitializer, biasInitializerSpec: biasSpec, inputs: inputs)
+                     biasInitializer: biasInitializer, biasInitializerSpec: biasSpec, inputs: inputs,
+                     regularizerSpec: try spec.regularizer())
     }
     registry.register("conv", aliases: ["conv2d"]) { spec in
         let filters = try spec.int("filters", at: 0, in: 1...)
@@ -45,7 +46,8 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
         let (biasInitializer, biasSpec) = try spec.initializer("bias_init", default: "zeros")
         return Conv2D(filters: filters, kernel: kernel, stride: stride, padding: padding,
                       initializer: initializer, initializerSpec: initSpec,
-                      biasInitializer: biasInitializer, biasInitializerSpec: biasSpec)
+                      biasInitializer: biasInitializer, biasInitializerSpec: biasSpec,
+                      regularizerSpec: try spec.regularizer())
     }
     registry.register("maxpool", aliases: ["max-pool", "maxpool2d"]) { spec in
         let size = try spec.int("size", at: 0, in: 1...LayerLimits.maximumExtent)
@@ -82,6 +84,16 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
 }
 
 extension Spec {
+    /// `regularizer=SPEC` (a word like `l2` or a call like `l2(1e-4)`), kept as its canonical
+    /// text for the trainer to make through KilnRegularizers' registry.
+    func regularizer() throws -> String? {
+        guard has("regularizer") else { return nil }
+        let text = try word("regularizer")
+        do { return try Spec(parsing: text).description } catch {
+            throw SpecArgumentError(spec: self, key: "regularizer", message: "\(error)")
+        }
+    }
+
     /// An initializer argument: its spec text (a word like `he-normal` or a call like
     /// `he-normal(mode=fan-out)`) made through KilnInit's registry; errors name this key.
     func initializer(_ key: String, default defaultSpec: String) throws -> (any Initializer, String) {

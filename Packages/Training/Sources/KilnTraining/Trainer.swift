@@ -47,8 +47,12 @@ public final class Trainer {
     /// Per-layer regularizers by layer name (`"0.dense"`), overriding `regularizer`.
     public var layerRegularizers: [String: any Regularizer] = [:]
     public var schedule: (any LearningRateSchedule)?
-    /// Clip the global gradient norm to this value before each step (nil: no clipping).
+    /// Clip the global gradient norm to this value before each step (nil: no clipping;
+    /// `GradientClipping.clipByGlobalNorm`, after clipping by value).
     public var clipNorm: Float?
+    /// Clamp every gradient element to [−clipValue, clipValue] before each step (nil: no
+    /// clipping; `GradientClipping.clipByValue`, torch's `clip_grad_value_`).
+    public var clipValue: Float?
     public var earlyStopping: EarlyStopping?
     public var callbacks: [any TrainingCallback] = []
     public var batchSize: Int
@@ -158,6 +162,7 @@ public final class Trainer {
     @discardableResult
     public func fit(train: any Dataset, dev: (any Dataset)? = nil, epochs: Int) throws -> [EpochRecord] {
         precondition(train.count > 0, "Trainer.fit: empty training set")
+        try adoptLayerRegularizers()
         let batchesPerEpoch = dropLast ? train.count / batchSize : (train.count + batchSize - 1) / batchSize
         for c in callbacks {
             c.trainingWillStart(epochs: epochs, startEpoch: completedEpochs + 1, batchesPerEpoch: batchesPerEpoch, examplesPerEpoch: train.count)
@@ -223,7 +228,8 @@ public final class Trainer {
                 skipped += 1
                 continue
             }
-            if let clipNorm { clipGlobalNorm(parameters, maxNorm: clipNorm) }
+            if let clipValue { try GradientClipping.clipByValue(parameters, limit: clipValue) }
+            if let clipNorm { try GradientClipping.clipByGlobalNorm(parameters, maxNorm: clipNorm) }
             optimizer.step(parameters, threads: threads)
             lossSum += result.lossSum
             correct += result.correct
@@ -276,14 +282,18 @@ public final class Trainer {
         return total
     }
 
-    /// Scales all gradients so that their global L2 norm is at most `maxNorm`.
-    private func clipGlobalNorm(_ parameters: [Parameter], maxNorm: Float) {
-        var sumSquares: Double = 0
-        for p in parameters { let n = Double(p.gradient.l2Norm()); sumSquares += n * n }
-        let norm = Float(sumSquares.squareRoot())
-        if norm > maxNorm, norm.isFinite {
-            let scale = maxNorm / norm
-            for p in parameters { p.gradient *= scale }
+    /// Makes the regularizers that layers name in their specs (`dense(256,
+    /// regularizer=l2(1e-4))`, see ``RegularizedLayer``) and adds them to
+    /// ``layerRegularizers`` (an entry set by hand wins).
+    func adoptLayerRegularizers() throws {
+        for layer in model.layers {
+            guard let named = layer as? any RegularizedLayer, let spec = named.regularizerSpec,
+                  let first = layer.parameters.first?.name, let dot = first.lastIndex(of: ".") else { continue }
+            let key = String(first[..<dot])
+            guard layerRegularizers[key] == nil else { continue }
+            do { layerRegularizers[key] = try regularizers.make(spec) } catch {
+                throw TrainingError.configuration("layer \(key): regularizer=\(spec): \(error)")
+            }
         }
     }
 
@@ -392,6 +402,8 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Float)
     case allStepsSkipped(epoch: Int, skipped: Int)
     case checkpoint(String)
+    /// The trainer's settings do not fit together (a layer names an unknown regularizer).
+    case configuration(String)
 
     public var description: String {
         switch self {
@@ -399,7 +411,7 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
             return "training diverged: loss is \(loss) at epoch \(epoch), batch \(batch) (lower the learning rate, or pass --skip-nonfinite to skip such steps)"
         case .allStepsSkipped(let epoch, let skipped):
             return "training diverged: all \(skipped) steps of epoch \(epoch) had a non-finite loss or gradient"
-        case .checkpoint(let message):
+        case .checkpoint(let message), .configuration(let message):
             return message
         }
     }
