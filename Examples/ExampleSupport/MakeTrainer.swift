@@ -13,6 +13,7 @@ public func makeTrainer(model: Sequential, options: TrainingOptions) throws -> T
     if let earlyStopping = options.earlyStopping { trainer.earlyStopping = try makeEarlyStopping(earlyStopping) }
     trainer.clipNorm = options.clipNorm
     trainer.clipValue = options.clipValue
+    do { try trainer.freeze(layers: options.frozenPositions) } catch { throw ExampleError("--freeze: \(error)") }
     trainer.skipNonFinite = options.skipNonFinite
     trainer.threads = options.threads
     trainer.shards = options.shards

@@ -84,6 +84,12 @@ public struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("clip-value"), help: "Clamp every gradient element to [-v, v] (before --clip-norm).")
     public var clipValue: Float?
 
+    @Option(help: ArgumentHelp("Keep the layers at these spec positions (0-based, comma-separated) as they are: the optimizer, regularizers and clipping skip them.", valueName: "positions"))
+    public var freeze: String?
+
+    /// `--freeze` as positions.
+    public var frozenPositions: [Int] { (freeze ?? "").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
     @Flag(name: .customLong("skip-nonfinite"), help: "Skip steps whose loss or gradient is NaN/Inf instead of stopping (they are counted).")
     public var skipNonFinite = false
 
@@ -105,6 +111,12 @@ public struct TrainingOptions: ParsableArguments {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw ValidationError("--clip-norm must be a positive number") }
         if let clipValue, !(clipValue > 0 && clipValue.isFinite) { throw ValidationError("--clip-value must be a positive number") }
+        if let freeze {
+            let parts = freeze.split(separator: ",", omittingEmptySubsequences: false)
+            guard !parts.isEmpty, parts.allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)).map { $0 >= 0 } ?? false }) else {
+                throw ValidationError("--freeze takes layer positions such as 0,2 (0-based), got '\(freeze)'")
+            }
+        }
         guard targetError >= 0 && targetError < 1 else { throw ValidationError("--target-error must be in [0, 1)") }
         _ = try DataSource(parsing: data)
         for spec in modelSpecs {

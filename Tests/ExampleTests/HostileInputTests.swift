@@ -96,6 +96,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             c("dropout rate 1", ["--model", "dense(16)|dropout(1)|dense(10)"], 64, "dropout"),
             c("negative learning rate", ["--optimizer", "adam(lr=-0.1)"], 64, "lr"),
             c("clip value 0", ["--clip-value", "0"], 64, "--clip-value"),
+            c("--freeze not positions", ["--freeze", "first"], 64, "--freeze"),
+            c("--freeze a layer without parameters", idx + ["--freeze", "1"], 1, "no parameters", .idx(.none)),
             c("a layer's unknown regularizer", ["--model", "dense(16, regularizer=l7)|dense(10)"], 64, "regularizer"),
             c("batch size 0", ["--batch-size", "0"], 64, "batch-size"),
             c("unknown optimizer lists the valid ones", ["--optimizer", "adamm"], 64, "sgd"),

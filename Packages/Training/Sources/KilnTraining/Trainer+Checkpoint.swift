@@ -39,6 +39,7 @@ extension Trainer {
         file.metadata["kiln.epoch"] = "\(completedEpochs)"
         file.metadata["kiln.seed"] = "\(seed)"
         file.metadata["kiln.shards"] = "\(effectiveShards)"
+        if !frozenLayers.isEmpty { file.metadata["kiln.frozen"] = frozenLayers.sorted().joined(separator: ",") }
         file.metadata["kiln.base_learning_rate"] = "\(baseLearningRate)"
         file.metadata["kiln.history"] = history.map(\.json).joined(separator: "\n")
         if let schedule {
@@ -91,6 +92,10 @@ extension Trainer {
             throw fail("kiln.history", "\(error)")
         }
         guard records.count == epoch else { throw fail("kiln.history", "\(records.count) records for \(epoch) epochs") }
+        let savedFrozen = Set((file.metadata["kiln.frozen"] ?? "").split(separator: ",").map(String.init))
+        guard savedFrozen == frozenLayers else {
+            throw fail("kiln.frozen", "the run froze [\(savedFrozen.sorted().joined(separator: ", "))], this one freezes [\(frozenLayers.sorted().joined(separator: ", "))]")
+        }
         try Trainer.checkModelTensors(model, in: file)
 
         try Trainer.loadModel(model, from: file)
@@ -98,7 +103,7 @@ extension Trainer {
         for (k, t) in file.tensors where k.hasPrefix("optimizer/") { tensors[String(k.dropFirst("optimizer/".count))] = t }
         do {
             try optimizer.restore(OptimizerState(tensors: tensors, scalars: try decodeScalars(file.metadata["kiln.optimizer_scalars"] ?? "")))
-            try optimizer.checkState(fits: parameters)
+            try optimizer.checkState(fits: trainableParameters)
         } catch {
             throw TrainingError.checkpoint("checkpoint does not fit the optimizer \(optimizer): \(error)")
         }

@@ -141,6 +141,35 @@ public final class Trainer {
 
     /// Every trainable parameter of the model.
     public var parameters: [Parameter] { model.parameters }
+    /// Layers whose parameters stay as they are (transfer learning, probing): their keys
+    /// (`"0.dense"`, the parameter names without the last part). Their gradients are still
+    /// computed (earlier layers need the backward pass), but regularizers, clipping and the
+    /// optimizer see only the other parameters. Saved in checkpoints (`kiln.frozen`).
+    public var frozenLayers: Set<String> = []
+    /// The parameters the optimizer updates: all but the frozen layers'.
+    public var trainableParameters: [Parameter] {
+        frozenLayers.isEmpty ? parameters : parameters.filter { !frozenLayers.contains(Trainer.layerKey($0.name)) }
+    }
+
+    /// The layer part of a parameter name: `"0.dense.weight"` → `"0.dense"`.
+    static func layerKey(_ name: String) -> String {
+        name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+    }
+
+    /// Freezes the layers at these positions of the model's spec (0-based). Throws
+    /// ``TrainingError/configuration(_:)`` for a position outside the model or a layer
+    /// without parameters.
+    public func freeze(layers positions: [Int]) throws {
+        for i in positions {
+            guard model.layers.indices.contains(i) else {
+                throw TrainingError.configuration("cannot freeze layer \(i): the model has layers 0 to \(model.layers.count - 1)")
+            }
+            guard let first = model.layers[i].parameters.first else {
+                throw TrainingError.configuration("cannot freeze layer \(i) (\(model.layers[i].description)): it has no parameters")
+            }
+            frozenLayers.insert(Trainer.layerKey(first.name))
+        }
+    }
     /// Parameters and buffers: everything a checkpoint or early stopping must keep.
     public var modelState: [Parameter] { model.parameters + model.buffers }
 
@@ -206,7 +235,7 @@ public final class Trainer {
         let epochSeed = Trainer.derivedSeed(seed, epoch: epoch, stream: 2)
         var orderRNG = RandomGenerator(seed: Trainer.derivedSeed(seed, epoch: epoch, stream: 1))
         let order = orderRNG.permutation(train.count)
-        let parameters = self.parameters
+        let parameters = trainableParameters
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0
         var correct = 0
@@ -278,7 +307,7 @@ public final class Trainer {
     public func penalty() -> Float {
         guard regularizer != nil || !layerRegularizers.isEmpty else { return 0 }
         var total: Float = 0
-        for p in parameters { if let r = regularizer(for: p) { total += r.penalty(p.value) } }
+        for p in trainableParameters { if let r = regularizer(for: p) { total += r.penalty(p.value) } }
         return total
     }
 

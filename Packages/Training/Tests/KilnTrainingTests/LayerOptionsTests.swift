@@ -39,3 +39,30 @@ import Testing
         }
     }
 }
+
+/// `freeze(layers:)`: frozen layers keep their weights, and checkpoints remember them.
+@Suite struct FreezeTests {
+    func trainer() throws -> Trainer {
+        var rng = RandomGenerator(seed: 3)
+        let model = try Sequential.build(spec: "dense(8)|relu|dense(3)", inputShape: [8], rng: &rng)
+        return Trainer(model: model, optimizer: try optimizers.make("adam(lr=0.05)"), batchSize: 32)
+    }
+
+    @Test func frozenLayersKeepTheirWeights() throws {
+        let t = try trainer()
+        try t.freeze(layers: [0])
+        let before = t.parameters.map(\.value)
+        try t.fit(train: DataParallelTests().flatData(), epochs: 2)
+        #expect(t.parameters[0].value == before[0] && t.parameters[1].value == before[1], "layer 0 moved")
+        #expect(t.parameters[2].value != before[2], "layer 2 did not train")
+        // Resuming needs the same frozen layers.
+        let file = t.checkpoint(inputShape: [8], classNames: ["a", "b", "c"])
+        #expect(file.metadata["kiln.frozen"] == "0.dense")
+        let same = try trainer()
+        try same.freeze(layers: [0])
+        try same.restore(from: file)
+        #expect { try trainer().restore(from: file) } throws: { "\($0)".contains("kiln.frozen") }
+        #expect { try trainer().freeze(layers: [1]) } throws: { "\($0)".contains("no parameters") }
+        #expect { try trainer().freeze(layers: [7]) } throws: { "\($0)".contains("layers 0 to 2") }
+    }
+}
