@@ -5,7 +5,9 @@ set -euo pipefail
 
 packages=(libopenblas-dev libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist
           # MPI and a local one-node Slurm cluster (scripts/slurm-local.sh) for the scheduler tests.
-          libopenmpi-dev openmpi-bin slurmctld slurmd slurm-client munge)
+          libopenmpi-dev openmpi-bin slurmctld slurmd slurm-client munge
+          # The tests' Python peers (scripts/test-interop.sh makes its own venv) and ps.
+          python3 python3-venv procps)
 
 missing=()
 for p in "${packages[@]}"; do

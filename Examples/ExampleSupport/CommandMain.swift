@@ -18,6 +18,12 @@ public enum CommandMain {
 
     /// Ends the process for an error that `run` threw (or parsing found), by the contract.
     static func exitForError<C: ParsableCommand>(_ type: C.Type, _ error: Error) -> Never {
+        // A command that throws an ExitCode has said what it had to (gradient-check's
+        // failing rows): end with that status and no further line.
+        if let status = error as? ExitCode, status != .validationFailure {
+            if let world, world.size > 1, status.rawValue != 0 { world.abort(exitCode: status.rawValue) }
+            Foundation.exit(status.rawValue)
+        }
         let code = C.exitCode(for: error)
         if code == .success {
             // --help, --version: the full text to standard output.

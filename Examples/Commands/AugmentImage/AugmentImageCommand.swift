@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnExampleSupport
 import Foundation
 import KilnAugmentation
 import KilnTensor
@@ -45,16 +46,6 @@ public struct AugmentImageCommand: ParsableCommand {
         try PNG.write(Image(result), to: output)
     }
 
-    public static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success { print(fullMessage(for: error)); Foundation.exit(0) }
-            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("augment-image: error: \(text)\n".utf8))
-            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
-        }
-    }
+    /// Runs the command with the examples' error contract (``CommandMain``).
+    public static func main() { CommandMain.run(AugmentImageCommand.self) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnExampleSupport
 import Foundation
 import KilnOptimizers
 import KilnTensor
@@ -46,21 +47,8 @@ public struct CustomOptimizerCommand: ParsableCommand {
         guard samples >= 2, samples <= 10_000_000 else { throw ValidationError("--samples must be in 2...10000000, got \(samples)") }
     }
 
-    public static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("custom-optimizer: error: \(message)\n".utf8))
-            Foundation.exit(code == .failure ? 1 : code.rawValue)
-        }
-    }
+    /// Runs the command with the examples' error contract (``CommandMain``).
+    public static func main() { CommandMain.run(CustomOptimizerCommand.self) }
 
     public func run() throws {
         registerSignSGD()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnExampleSupport
 import Foundation
 import KilnAugmentation
 import KilnData
@@ -78,18 +79,8 @@ public struct ExportPNGCommand: ParsableCommand {
         print("wrote \(written) PNG files, \(classCount) classes")
     }
 
-    public static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success { print(fullMessage(for: error)); Foundation.exit(0) }
-            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("export-png: error: \(text)\n".utf8))
-            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
-        }
-    }
+    /// Runs the command with the examples' error contract (``CommandMain``).
+    public static func main() { CommandMain.run(ExportPNGCommand.self) }
 }
 
 struct ExportError: Error, CustomStringConvertible {

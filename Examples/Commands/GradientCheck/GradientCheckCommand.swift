@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnExampleSupport
 import KilnLayers
 import KilnTensor
 
@@ -136,33 +137,8 @@ public struct GradientCheckCommand: ParsableCommand {
         }
     }
 
-    /// Usage errors exit 64 with one line on standard error (the examples' contract).
-    public static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let code as ExitCode {
-            terminate(code.rawValue)
-        } catch {
-            let status = exitCode(for: error)
-            if status == .success {
-                print(fullMessage(for: error))
-                terminate(0)
-            }
-            let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            writeToStandardError("gradient-check: error: \(line)\n")
-            terminate(error is ValidationError || status == .validationFailure ? 64 : 1)
-        }
-    }
-}
-
-/// Ends the process with `status`.
-func terminate(_ status: Int32) -> Never { exit(status) }
-
-/// Writes `text` to file descriptor 2.
-func writeToStandardError(_ text: String) {
-    var bytes = Array(text.utf8)
-    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    /// Runs the command with the examples' error contract (``CommandMain``).
+    public static func main() { CommandMain.run(GradientCheckCommand.self) }
 }
 
 extension Substring {

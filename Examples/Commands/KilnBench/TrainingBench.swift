@@ -55,21 +55,32 @@ struct TrainingJob {
     }
 }
 
-struct MLPEpoch: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "mlp-epoch", abstract: "One epoch (or more) of the default MLP 784-256-128-10 with Adam, as the PyTorch peer.")
-    @OptionGroup var options: CommonOptions
+/// The flags of a training-epoch benchmark.
+struct EpochOptions: ParsableArguments {
     @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: shardsHelp) var shards: Int?
     @Option(help: DistributedMode.help) var distributed: DistributedMode = .none
+
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         if let shards { try validateShards(shards) }
     }
-    func run() throws {
-        try TrainingJob(name: "mlp-epoch", model: "dense(256)|relu|dense(128)|relu|dense(10)", image: false, shards: shards, distributed: distributed)
+
+    /// Times `model` on Fashion-MNIST with these flags.
+    func run(_ name: String, model: String, image: Bool, _ options: CommonOptions) throws {
+        try TrainingJob(name: name, model: model, image: image, shards: shards, distributed: distributed)
             .run(options, epochs: epochs, seed: seed)
+    }
+}
+
+struct MLPEpoch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlp-epoch", abstract: "One epoch (or more) of the default MLP 784-256-128-10 with Adam, as the PyTorch peer.")
+    @OptionGroup var options: CommonOptions
+    @OptionGroup var epoch: EpochOptions
+    func run() throws {
+        try epoch.run("mlp-epoch", model: "dense(256)|relu|dense(128)|relu|dense(10)", image: false, options)
     }
 }
 
@@ -77,19 +88,10 @@ struct CNNEpoch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnn-epoch", abstract: "One epoch of the peers' CNN (conv32-pool-conv64-pool-dense128-dense10) with Adam.")
     @OptionGroup var options: CommonOptions
-    @Option(help: "Epochs to time (the median is reported).") var epochs: Int = 1
-    @Option(help: "Seed.") var seed: UInt64 = 1
-    @Option(help: shardsHelp) var shards: Int?
-    @Option(help: DistributedMode.help) var distributed: DistributedMode = .none
-    func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-        if let shards { try validateShards(shards) }
-    }
+    @OptionGroup var epoch: EpochOptions
     func run() throws {
-        try TrainingJob(
-            name: "cnn-epoch",
-            model: "conv(32, kernel=3, padding=1)|relu|maxpool(2)|conv(64, kernel=3, padding=1)|relu|maxpool(2)|flatten|dense(128)|relu|dense(10)",
-            image: true, shards: shards, distributed: distributed
-        ).run(options, epochs: epochs, seed: seed)
+        try epoch.run("cnn-epoch",
+                      model: "conv(32, kernel=3, padding=1)|relu|maxpool(2)|conv(64, kernel=3, padding=1)|relu|maxpool(2)|flatten|dense(128)|relu|dense(10)",
+                      image: true, options)
     }
 }

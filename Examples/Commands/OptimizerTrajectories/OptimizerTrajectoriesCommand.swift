@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnExampleSupport
 import Foundation
 import KilnOptimizers
 import KilnPlot
@@ -66,21 +67,8 @@ public struct OptimizerTrajectoriesCommand: ParsableCommand {
     static let classicQuadratic = ["sgd(lr=0.95)", "momentum(lr=0.1)", "rmsprop(lr=0.5)", "adam(lr=0.5)"]
     static let classicElongated = ["sgd(lr=0.95)", "momentum(lr=0.1)", "adagrad(lr=1.5)", "adam(lr=0.3)"]
 
-    public static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("optimizer-trajectories: error: \(message)\n".utf8))
-            Foundation.exit(code == .failure ? 1 : code.rawValue)
-        }
-    }
+    /// Runs the command with the examples' error contract (``CommandMain``).
+    public static func main() { CommandMain.run(OptimizerTrajectoriesCommand.self) }
 
     public func run() throws {
         // 1. Validate every input and build the experiments (no file touched yet).

@@ -56,14 +56,11 @@ public struct MemberRecord: Sendable, Equatable, Codable {
         self.seconds = seconds
     }
 
-    // The seed is written as a string: JSON numbers above 2^53 lose digits in most readers.
+    // The seed is written as a string (see SeedCoding.swift).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         index = try c.decode(Int.self, forKey: .index)
-        guard let seed = UInt64(try c.decode(String.self, forKey: .seed)) else {
-            throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "seed is not an unsigned 64-bit integer")
-        }
-        self.seed = seed
+        seed = try c.decodeSeed(forKey: .seed)
         sampleSize = try c.decode(Int.self, forKey: .sampleSize)
         uniqueSamples = try c.decode(Int.self, forKey: .uniqueSamples)
         seconds = try c.decodeIfPresent(Double.self, forKey: .seconds) ?? 0

@@ -197,14 +197,11 @@ public struct BoostingRound: Sendable, Equatable, Codable {
         (self.trainAccuracy, self.uniqueSamples, self.seconds, self.history) = (trainAccuracy, uniqueSamples, seconds, history)
     }
 
-    // The seed is written as a string: JSON numbers above 2^53 lose digits in most readers.
+    // The seed is written as a string (see SeedCoding.swift).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         index = try c.decode(Int.self, forKey: .index)
-        guard let seed = UInt64(try c.decode(String.self, forKey: .seed)) else {
-            throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "seed is not an unsigned 64-bit integer")
-        }
-        self.seed = seed
+        seed = try c.decodeSeed(forKey: .seed)
         weightedError = try c.decode(Double.self, forKey: .weightedError)
         alpha = try c.decode(Double.self, forKey: .alpha)
         trainAccuracy = try c.decode(Double.self, forKey: .trainAccuracy)
