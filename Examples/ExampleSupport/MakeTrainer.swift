@@ -9,6 +9,7 @@ public func makeTrainer(model: Sequential, options: TrainingOptions) throws -> T
                           batchSize: options.batchSize, seed: options.seed)
     trainer.evaluationBatchSize = options.evaluationBatchSize
     if let schedule = options.schedule { trainer.schedule = try schedules.make(schedule) }
+    trainer.loss = try losses.make(options.loss)
     if let regularizer = options.regularizer { trainer.regularizer = try regularizers.make(regularizer) }
     if let earlyStopping = options.earlyStopping { trainer.earlyStopping = try makeEarlyStopping(earlyStopping) }
     trainer.clipNorm = options.clipNorm

@@ -6,6 +6,7 @@ import KilnOptimizers
 import KilnRegistry
 import KilnRegularizers
 import KilnTensor
+import KilnTraining
 
 /// The flags shared by `mnist-classifier`, `bagging-ensemble` and `boosting-ensemble`
 /// (a contract: docs/ARCHITECTURE.md).
@@ -17,19 +18,29 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Data: fashion-mnist (Debian's IDX files), idx:DIR (MNIST-style IDX files), png:DIR (train/ and test/ class folders).", valueName: "source"))
     public var data: String = "fashion-mnist"
 
-    /// The default `--model`.
-    public static let defaultModel = "dense(256)|relu|dense(128)|relu|dense(10)"
+    /// The default `--model`: the default recipe's (``Recipe/mlp``).
+    public static let defaultModel = Recipe.mlp.model
+
+    @Option(help: ArgumentHelp(
+        "A named training recipe: model, optimizer, schedule, loss, augmentation, epochs and batch size (default: \(Recipe.defaultName)); any of those flags given overrides its part. --recipe list prints them.",
+        valueName: "name"))
+    public var recipe: String?
+
+    /// The recipe in use: `--recipe`, or the default (``Recipe/defaultName``).
+    public var recipeInUse: Recipe {
+        (try? recipes.make(recipe ?? Recipe.defaultName)) ?? Recipe.mlp
+    }
 
     @Option(name: .customLong("model"), help: ArgumentHelp(
-        "Model as a layer pipeline spec (default: \(TrainingOptions.defaultModel)). bagging-ensemble takes it several times: members cycle through the specs.",
+        "Model as a layer pipeline spec (default: the recipe's). bagging-ensemble takes it several times: members cycle through the specs.",
         valueName: "spec"))
     public var models: [String] = []
 
-    /// The model spec: the last `--model`, or the default.
-    public var model: String { models.last ?? TrainingOptions.defaultModel }
+    /// The model spec: the last `--model`, or the recipe's.
+    public var model: String { models.last ?? recipeInUse.model }
 
-    /// The model specs given (the default alone when none was).
-    public var modelSpecs: [String] { models.isEmpty ? [TrainingOptions.defaultModel] : models }
+    /// The model specs given (the recipe's alone when none was).
+    public var modelSpecs: [String] { models.isEmpty ? [recipeInUse.model] : models }
 
     /// A usage error when `--model` was given more than once to a command that trains one
     /// model at a time.
@@ -39,11 +50,20 @@ public struct TrainingOptions: ParsableArguments {
         }
     }
 
-    @Option(help: ArgumentHelp("Optimizer spec, e.g. adam(lr=0.001), sgd(lr=0.1, momentum=0.9).", valueName: "spec"))
-    public var optimizer: String = "adam(lr=0.001)"
+    @Option(name: .customLong("optimizer"), help: ArgumentHelp("Optimizer spec, e.g. adam(lr=0.001), sgd(lr=0.1, momentum=0.9) (default: the recipe's).", valueName: "spec"))
+    public var optimizerFlag: String?
+    /// The optimizer spec: `--optimizer` or the recipe's.
+    public var optimizer: String { optimizerFlag ?? recipeInUse.optimizer }
 
-    @Option(help: ArgumentHelp("Learning-rate schedule spec, e.g. exponential(rate=0.9), cosine(total=10).", valueName: "spec"))
-    public var schedule: String?
+    @Option(name: .customLong("schedule"), help: ArgumentHelp("Learning-rate schedule spec, e.g. exponential(rate=0.9), cosine(total=10), warmup-cosine(warmup=1), one-cycle, or constant (default: the recipe's).", valueName: "spec"))
+    public var scheduleFlag: String?
+    /// The schedule spec: `--schedule` or the recipe's (nil: a constant rate).
+    public var schedule: String? { scheduleFlag ?? recipeInUse.schedule }
+
+    @Option(name: .customLong("loss"), help: ArgumentHelp("Training loss spec: softmax-ce(label_smoothing=0.1), mse, bce (default: the recipe's).", valueName: "spec"))
+    public var lossFlag: String?
+    /// The loss spec: `--loss` or the recipe's.
+    public var loss: String { lossFlag ?? recipeInUse.loss }
 
     @Option(help: ArgumentHelp("Regularizer for all weights (not biases), e.g. l2(lambda=1e-4), l1(lambda=1e-5).", valueName: "spec"))
     public var regularizer: String?
@@ -51,14 +71,24 @@ public struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("early-stopping"), help: ArgumentHelp("Early stopping on the dev set, e.g. \"patience=3\" or \"patience=3, monitor=accuracy\".", valueName: "spec"))
     public var earlyStopping: String?
 
-    @Option(help: ArgumentHelp("Augmentation pipeline applied to training images per epoch, e.g. \"random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)\".", valueName: "spec"))
-    public var augment: String?
+    @Option(name: .customLong("augment"), help: ArgumentHelp("Augmentation pipeline applied to training images per epoch, e.g. \"random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)\", or none (default: the recipe's).", valueName: "spec"))
+    public var augmentFlag: String?
+    /// The augmentation spec: `--augment` or the recipe's (nil: none; `--augment none` turns
+    /// a recipe's off).
+    public var augment: String? {
+        if let augmentFlag { return augmentFlag == "none" ? nil : augmentFlag }
+        return recipeInUse.augment
+    }
 
-    @Option(help: "Number of epochs.")
-    public var epochs: Int = 10
+    @Option(name: .customLong("epochs"), help: "Number of epochs (default: the recipe's).")
+    public var epochsFlag: Int?
+    /// `--epochs` or the recipe's.
+    public var epochs: Int { epochsFlag ?? recipeInUse.epochs }
 
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size.")
-    public var batchSize: Int = 128
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size (default: the recipe's).")
+    public var batchSizeFlag: Int?
+    /// `--batch-size` or the recipe's.
+    public var batchSize: Int { batchSizeFlag ?? recipeInUse.batchSize }
 
     @Option(help: "Random seed (weights, shuffling, dropout, splits).")
     public var seed: UInt64 = 1
@@ -103,6 +133,10 @@ public struct TrainingOptions: ParsableArguments {
     public var json = false
 
     public mutating func validate() throws {
+        if recipe == "list" {
+            throw CleanExit.message(recipes.names.compactMap { try? recipes.make($0).description }.joined(separator: "\n\n"))
+        }
+        if let recipe { do { _ = try recipes.make(recipe) } catch { throw usageError("--recipe", error) } }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         try validateThreads(threads)
@@ -133,6 +167,7 @@ public struct TrainingOptions: ParsableArguments {
         }
         do { _ = try optimizers.make(optimizer) } catch { throw usageError("--optimizer", error) }
         if let schedule { do { _ = try schedules.make(schedule) } catch { throw usageError("--schedule", error) } }
+        do { _ = try losses.make(loss) } catch { throw usageError("--loss", error) }
         if let regularizer { do { _ = try regularizers.make(regularizer) } catch { throw usageError("--regularizer", error) } }
         if let earlyStopping { do { _ = try makeEarlyStopping(earlyStopping) } catch { throw usageError("--early-stopping", error) } }
         if let augment { do { try validateAugmentation(augment) } catch { throw usageError("--augment", error) } }
@@ -149,7 +184,8 @@ public struct TrainingOptions: ParsableArguments {
     public var needsImages: Bool {
         modelSpecs.contains { spec in
             let names = (try? Spec.parsePipeline(spec).map(\.name)) ?? []
-            return names.contains { ["conv", "conv2d", "maxpool", "avgpool", "maxpool2d", "avgpool2d"].contains($0) }
+            return names.contains { ["conv", "conv2d", "maxpool", "avgpool", "maxpool2d", "avgpool2d", "residual",
+                                     "global-avgpool", "global-avg-pool", "gap"].contains($0) }
         }
     }
 }

@@ -1,7 +1,7 @@
 import KilnInit
 import KilnTensor
 
-/// `conv(filters, kernel, stride=1, padding=0, init=he-normal, bias_init=zeros)`
+/// `conv(filters, kernel, stride=1, padding=0, init=he-normal, bias_init=zeros, bias=true)`
 /// [alias `conv2d`]: a 2-D convolution (cross-correlation, as in every framework) over
 /// NCHW batches of CHW examples.
 ///
@@ -9,6 +9,7 @@ import KilnTensor
 /// - Output size per axis: ⌊(in + 2·padding − kernel) / stride⌋ + 1 (PyTorch's rule);
 ///   zero padding. `padding = (kernel − 1)/2` with stride 1 keeps the size ("same").
 /// - Default init: He normal with fan-in = kernel²·channels, biases zero (see ``Dense``).
+/// - `bias=false` leaves out the bias (what a convolution before BatchNorm wants).
 ///
 /// Method (im2col + sgemm): the receptive fields of a group of examples are unrolled into
 /// a kept column buffer `cols` of shape `[c·k·k, m·oh·ow]`; each example's output `[f, oh·ow]`
@@ -36,6 +37,8 @@ public final class Conv2D: RegularizedLayer {
     public let biasInitializer: any Initializer
     public private(set) var weight: Parameter?
     public private(set) var bias: Parameter?
+    /// Whether the layer has a bias (`bias=false` leaves it out: before BatchNorm it does nothing).
+    public let useBias: Bool
     public var needsInputGradient = true
 
     private let initializerSpec: String
@@ -50,6 +53,8 @@ public final class Conv2D: RegularizedLayer {
     private var spareBuffers: [Int: (Tensor, Tensor)] = [:]
     private var output = emptyGradient
     private var inputGradient = emptyGradient
+    /// Zeros that rows start from when the layer has no bias.
+    private lazy var zeroBias = Tensor.zeros([filters])
 
     /// A convolution with He-normal kernels and zero biases.
     public convenience init(filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0) {
@@ -66,7 +71,8 @@ public final class Conv2D: RegularizedLayer {
     }
 
     init(filters: Int, kernel: Int, stride: Int, padding: Int, initializer: any Initializer, initializerSpec: String,
-         biasInitializer: any Initializer, biasInitializerSpec: String, regularizerSpec: String? = nil) {
+         biasInitializer: any Initializer, biasInitializerSpec: String, regularizerSpec: String? = nil, useBias: Bool = true) {
+        self.useBias = useBias
         precondition(filters > 0 && kernel > 0 && stride > 0 && padding >= 0, "conv: invalid geometry")
         self.regularizerSpec = regularizerSpec
         self.filters = filters
@@ -80,7 +86,8 @@ public final class Conv2D: RegularizedLayer {
     }
 
     public var description: String {
-        "conv(\(filters), kernel=\(kernel), stride=\(stride), padding=\(padding), init=\(initializerSpec), bias_init=\(biasInitializerSpec)"
+        "conv(\(filters), kernel=\(kernel), stride=\(stride), padding=\(padding), init=\(initializerSpec)"
+            + (useBias ? ", bias_init=\(biasInitializerSpec)" : ", bias=false")
             + (regularizerSpec.map { ", regularizer=\($0)" } ?? "") + ")"
     }
 
@@ -100,7 +107,9 @@ public final class Conv2D: RegularizedLayer {
         outWidth = (w + 2 * padding - kernel) / stride + 1
         let fan = Fan.conv(kernelHeight: kernel, kernelWidth: kernel, inputChannels: c, outputChannels: filters)
         weight = Parameter(name: "\(name).weight", value: initializer.make(shape: [filters, c, kernel, kernel], fan: fan, rng: &rng))
-        bias = Parameter(name: "\(name).bias", value: biasInitializer.make(shape: [filters], fan: fan, rng: &rng), isRegularized: false)
+        if useBias {
+            bias = Parameter(name: "\(name).bias", value: biasInitializer.make(shape: [filters], fan: fan, rng: &rng), isRegularized: false)
+        }
         return [filters, outHeight, outWidth]
     }
 
@@ -133,7 +142,8 @@ public final class Conv2D: RegularizedLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        guard let weight, let bias else { preconditionFailure("conv: forward before build") }
+        guard let weight else { preconditionFailure("conv: forward before build") }
+        let biasValues = bias?.value ?? zeroBias
         precondition(input.rank == 4 && Array(input.shape.dropFirst()) == [channels, height, width],
                      "\(description): input \(input.shape) should be [batch, \(channels), \(height), \(width)]")
         batch = input.shape[0]
@@ -148,7 +158,7 @@ public final class Conv2D: RegularizedLayer {
             im2col(input, first: first, count: m)
             let columns = m * positions
             weight.value.withUnsafeBufferPointer { w in
-                bias.value.withUnsafeBufferPointer { b in
+                biasValues.withUnsafeBufferPointer { b in
                     cols.withUnsafeBufferPointer { cp in
                         output.withUnsafeMutableBufferPointer { out in
                             for i in 0..<m {
@@ -168,7 +178,7 @@ public final class Conv2D: RegularizedLayer {
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        guard let weight, let bias, let input = savedInput else { preconditionFailure("conv: backward before forward") }
+        guard let weight, let input = savedInput else { preconditionFailure("conv: backward before forward") }
         precondition(outputGradient.shape == [batch, filters, outHeight, outWidth],
                      "\(description): gradient \(outputGradient.shape) should be \([batch, filters, outHeight, outWidth])")
         let positions = outHeight * outWidth
@@ -215,7 +225,7 @@ public final class Conv2D: RegularizedLayer {
             if needsInputGradient { col2im(first: first, count: m) }
             first += m
         }
-        bias.gradient.withUnsafeMutableBufferPointer { db in for j in 0..<f { db[j] = biasSums[j] } }
+        bias?.gradient.withUnsafeMutableBufferPointer { db in for j in 0..<f { db[j] = biasSums[j] } }
         savedInput = nil  // releases the previous layer's output buffer for reuse
         return needsInputGradient ? inputGradient : emptyGradient
     }

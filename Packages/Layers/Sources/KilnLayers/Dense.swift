@@ -1,8 +1,8 @@
 import KilnInit
 import KilnTensor
 
-/// `dense(units, init=he-normal, bias_init=zeros, inputs=)` [alias `linear`]: a fully
-/// connected layer, y = x·W + b.
+/// `dense(units, init=he-normal, bias_init=zeros, bias=true, inputs=)` [alias `linear`]: a
+/// fully connected layer, y = x·W + b.
 ///
 /// - `W` is `[inputs, units]` (the `x·W` convention of KilnInit's `Fan.dense`; PyTorch's
 ///   `Linear.weight` is its transpose), `b` is `[units]`.
@@ -14,6 +14,8 @@ import KilnTensor
 /// - Default init: He normal (`N(0, 2/n_in)`, the course notes' MSRA init for ReLU nets
 ///   and what the PyTorch reference scripts in `shared/peers` use), biases zero.
 ///   PyTorch's own default, `fan-in-uniform` for both, is one argument away.
+/// - `bias=false` leaves out b (y = x·W): before BatchNorm a bias does nothing, since the
+///   normalization subtracts the mean it would shift.
 ///
 /// Backward, for a batch X `[n, in]` and upstream gradient G `[n, units]`:
 /// dW = Xᵀ·G, db = Σ_rows G, dX = G·Wᵀ (skipped when ``needsInputGradient`` is false).
@@ -30,6 +32,8 @@ public final class Dense: RegularizedLayer {
     public private(set) var weight: Parameter?
     /// `[units]`, created by `build`.
     public private(set) var bias: Parameter?
+    /// Whether the layer has a bias (`bias=false` in the spec leaves it out).
+    public let useBias: Bool
     public var needsInputGradient = true
 
     private var inputs = 0
@@ -55,7 +59,8 @@ public final class Dense: RegularizedLayer {
     }
 
     init(units: Int, initializer: any Initializer, initializerSpec: String,
-         biasInitializer: any Initializer, biasInitializerSpec: String, inputs: Int?, regularizerSpec: String? = nil) {
+         biasInitializer: any Initializer, biasInitializerSpec: String, inputs: Int?, regularizerSpec: String? = nil, useBias: Bool = true) {
+        self.useBias = useBias
         self.regularizerSpec = regularizerSpec
         precondition(units > 0, "dense: units must be positive")
         self.units = units
@@ -67,7 +72,7 @@ public final class Dense: RegularizedLayer {
     }
 
     public var description: String {
-        var text = "dense(\(units), init=\(initializerSpec), bias_init=\(biasInitializerSpec)"
+        var text = "dense(\(units), init=\(initializerSpec)" + (useBias ? ", bias_init=\(biasInitializerSpec)" : ", bias=false")
         if let declaredInputs { text += ", inputs=\(declaredInputs)" }
         if let regularizerSpec { text += ", regularizer=\(regularizerSpec)" }
         return text + ")"
@@ -85,14 +90,16 @@ public final class Dense: RegularizedLayer {
         inputs = n
         let fan = Fan.dense(inputs: n, outputs: units)
         weight = Parameter(name: "\(name).weight", value: initializer.make(shape: [n, units], fan: fan, rng: &rng))
-        bias = Parameter(name: "\(name).bias", value: biasInitializer.make(shape: [units], fan: fan, rng: &rng), isRegularized: false)
+        if useBias {
+            bias = Parameter(name: "\(name).bias", value: biasInitializer.make(shape: [units], fan: fan, rng: &rng), isRegularized: false)
+        }
         return [units]
     }
 
     public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        guard let weight, let bias else { preconditionFailure("dense: forward before build") }
+        guard let weight else { preconditionFailure("dense: forward before build") }
         let batch = input.shape.first ?? 0
         precondition(input.count == batch * inputs, "\(description): input \(input.shape) does not have \(inputs) features per example")
         let x = input.rank == 2 ? input : input.reshaped([batch, inputs])
@@ -100,23 +107,26 @@ public final class Dense: RegularizedLayer {
         output.ensureShape([batch, units])
         // Rows start as the bias, then one GEMM accumulates x·W onto them.
         let u = units
-        bias.value.withUnsafeBufferPointer { b in
-            output.withUnsafeMutableBufferPointer { out in
-                for r in 0..<batch { (out.baseAddress! + r * u).update(from: b.baseAddress!, count: u) }
+        if let bias {
+            bias.value.withUnsafeBufferPointer { b in
+                output.withUnsafeMutableBufferPointer { out in
+                    for r in 0..<batch { (out.baseAddress! + r * u).update(from: b.baseAddress!, count: u) }
+                }
             }
         }
-        matmul(x, weight.value, alpha: 1, beta: 1, into: &output)
+        matmul(x, weight.value, alpha: 1, beta: bias == nil ? 0 : 1, into: &output)
         savedInput = x
         return output
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        guard let weight, let bias, let x = savedInput else { preconditionFailure("dense: backward before forward") }
+        guard let weight, let x = savedInput else { preconditionFailure("dense: backward before forward") }
         let batch = x.shape[0]
         precondition(outputGradient.shape == [batch, units], "\(description): gradient \(outputGradient.shape) should be [\(batch), \(units)]")
         matmul(x, outputGradient, transposeA: true, alpha: 1, beta: 0, into: &weight.gradient)
         let u = units
-        outputGradient.withUnsafeBufferPointer { g in
+        if let bias {
+          outputGradient.withUnsafeBufferPointer { g in
             bias.gradient.withUnsafeMutableBufferPointer { db in
                 db.update(repeating: 0)
                 for r in 0..<batch {
@@ -124,6 +134,7 @@ public final class Dense: RegularizedLayer {
                     for j in 0..<u { db[j] += row[j] }
                 }
             }
+          }
         }
         savedInput = nil  // releases the previous layer's output buffer for reuse
         guard needsInputGradient else { return emptyGradient }

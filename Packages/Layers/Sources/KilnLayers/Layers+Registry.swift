@@ -6,8 +6,10 @@ import KilnRegistry
 ///
 /// | spec (aliases) | layer |
 /// | --- | --- |
-/// | `dense(units, init=he-normal, bias_init=zeros, inputs=, regularizer=)` (`linear`) | ``Dense`` |
-/// | `conv(filters, kernel, stride=1, padding=0, init=he-normal, bias_init=zeros, regularizer=)` (`conv2d`) | ``Conv2D`` |
+/// | `dense(units, init=he-normal, bias_init=zeros, bias=true, inputs=, regularizer=)` (`linear`) | ``Dense`` |
+/// | `conv(filters, kernel, stride=1, padding=0, init=he-normal, bias_init=zeros, bias=true, regularizer=)` (`conv2d`) | ``Conv2D`` |
+/// | `residual(BODY, shortcut=SHORTCUT)` (BODY and SHORTCUT are pipelines, `a\|b\|c`) | ``Residual`` |
+/// | `global-avgpool` (`global-avg-pool`, `gap`) | ``GlobalAvgPool`` |
 /// | `maxpool(size, stride=size)` (`max-pool`, `maxpool2d`) | ``MaxPool2D`` |
 /// | `avgpool(size, stride=size)` (`avg-pool`, `avgpool2d`) | ``AvgPool2D`` |
 /// | `flatten` | ``Flatten`` |
@@ -35,7 +37,7 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
         let inputs: Int? = spec.has("inputs") ? try spec.int("inputs", in: 1...) : nil
         return Dense(units: units, initializer: initializer, initializerSpec: initSpec,
                      biasInitializer: biasInitializer, biasInitializerSpec: biasSpec, inputs: inputs,
-                     regularizerSpec: try spec.regularizer())
+                     regularizerSpec: try spec.regularizer(), useBias: try spec.bool("bias", default: true))
     }
     registry.register("conv", aliases: ["conv2d"]) { spec in
         let filters = try spec.int("filters", at: 0, in: 1...)
@@ -47,7 +49,7 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
         return Conv2D(filters: filters, kernel: kernel, stride: stride, padding: padding,
                       initializer: initializer, initializerSpec: initSpec,
                       biasInitializer: biasInitializer, biasInitializerSpec: biasSpec,
-                      regularizerSpec: try spec.regularizer())
+                      regularizerSpec: try spec.regularizer(), useBias: try spec.bool("bias", default: true))
     }
     registry.register("maxpool", aliases: ["max-pool", "maxpool2d"]) { spec in
         let size = try spec.int("size", at: 0, in: 1...LayerLimits.maximumExtent)
@@ -58,6 +60,18 @@ public func registerBuiltInLayers(in registry: Registry<any Layer>) {
         return AvgPool2D(size: size, stride: try spec.int("stride", at: 1, default: size, in: 1...LayerLimits.maximumExtent))
     }
     registry.register("flatten") { _ in Flatten() }
+    registry.register("global-avgpool", aliases: ["global-avg-pool", "gap"]) { _ in GlobalAvgPool() }
+    // The branches are made through the registry the block is made through, so a user's
+    // own layers work inside blocks too (weak: the registry owns this factory).
+    registry.register("residual") { [weak registry] spec in
+        let registry = registry ?? layers
+        guard let body = try spec.pipeline("body", at: 0) else {
+            throw SpecArgumentError(spec: spec, key: "body", message: "is required: residual(conv(16, 3, padding=1)|batchnorm|relu|...)")
+        }
+        let shortcut = try spec.pipeline("shortcut")
+        return Residual(body: try body.map { try registry.make($0) },
+                        shortcut: try shortcut.map { try $0.map { try registry.make($0) } })
+    }
     registry.register("sigmoid") { _ in Sigmoid() }
     registry.register("tanh") { _ in Tanh() }
     registry.register("relu") { _ in ReLU() }

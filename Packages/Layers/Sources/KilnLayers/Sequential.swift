@@ -21,7 +21,7 @@ import KilnTensor
 ///   returns an empty tensor. Set it to true to get dLoss/dinput.
 /// - ``reseed(_:)`` gives each layer its own seed mixed from the model's seed and the
 ///   layer's position.
-public final class Sequential: Layer {
+public final class Sequential: CompositeLayer {
     public let layers: [any Layer]
     /// The per-example input shape given to `build` (empty before).
     public private(set) var inputShape: [Int] = []
@@ -64,6 +64,7 @@ public final class Sequential: Layer {
     }
 
     public var description: String { layers.map(\.description).joined(separator: "|") }
+    public var sublayers: [any Layer] { layers }
 
     public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] {
         guard !layers.isEmpty else { throw LayerError(layer: name.isEmpty ? "model" : name, message: "the model has no layers") }

@@ -8,13 +8,26 @@ import KilnTensor
 /// so large logits neither overflow nor lose the loss (the course notes' softmax
 /// regression, PyTorch's `CrossEntropyLoss` on logits). The loss is summed in `Double`.
 /// Labels must lie in `0..<classes` (a precondition: validate data labels when loading).
-public struct SoftmaxCrossEntropy: Sendable {
-    public init() {}
+///
+/// `softmax-ce(label_smoothing=ε)` trains against the smoothed target q = (1 − ε)·onehot(y)
+/// + ε/K instead of the one-hot label (Szegedy et al. 2016; PyTorch's `label_smoothing`):
+///
+///     L = (1/n) Σ_i [ log Σ_j e^(z_ij) − Σ_j q_ij z_ij ],   dL/dz_ij = (softmax(z_i)_j − q_ij) / n
+///
+/// which stops the logits growing without bound on examples already right. ε = 0 (the
+/// default) is the plain loss, computed exactly as before.
+public struct SoftmaxCrossEntropy: Loss {
+    /// ε in [0, 1): the share of the target spread evenly over the classes.
+    public let labelSmoothing: Float
 
-    /// The mean loss and its gradient w.r.t. `logits` `[n, classes]`.
-    public func lossAndGradient(logits: Tensor, labels: [Int]) -> (loss: Float, gradient: Tensor) {
-        let (loss, gradient) = lossAndGradientInDouble(logits: logits, labels: labels)
-        return (Float(loss), gradient)
+    public init(labelSmoothing: Float = 0) {
+        precondition(labelSmoothing >= 0 && labelSmoothing < 1, "softmax-ce: label_smoothing must be in [0, 1)")
+        self.labelSmoothing = labelSmoothing
+    }
+
+    public var description: String {
+        // Float's own description is its shortest round-trip form (`0.1`).
+        labelSmoothing == 0 ? "softmax-ce" : "softmax-ce(label_smoothing=\(labelSmoothing))"
     }
 
     /// As ``lossAndGradient(logits:labels:)`` with the loss in `Double` (the gradient checker
@@ -38,6 +51,7 @@ public struct SoftmaxCrossEntropy: Sendable {
         precondition(n == 0 || k > 0, "SoftmaxCrossEntropy: no classes")
         var total = 0.0
         let invN = batchCount > 0 ? 1 / Float(batchCount) : 0
+        let epsilon = labelSmoothing, spread = labelSmoothing / Float(max(k, 1))
         let gradient = Tensor(shape: [n, k]) { g in
             logits.withUnsafeBufferPointer { zp in
                 for i in 0..<n {
@@ -53,10 +67,20 @@ public struct SoftmaxCrossEntropy: Sendable {
                         gi[j] = e
                         sum += e
                     }
-                    total += logarithm(Double(sum)) + Double(m) - Double(z[y])
                     let scale = invN / sum
                     for j in 0..<k { gi[j] *= scale }
-                    gi[y] -= invN
+                    if epsilon == 0 {
+                        total += logarithm(Double(sum)) + Double(m) - Double(z[y])
+                        gi[y] -= invN
+                    } else {
+                        // Σ_j q_j z_j with q = (1 − ε)·onehot + ε/K; Σ_j q_j = 1.
+                        var targetDot = 0.0
+                        for j in 0..<k { targetDot += Double(spread) * Double(z[j]) }
+                        targetDot += Double(1 - epsilon) * Double(z[y])
+                        total += logarithm(Double(sum)) + Double(m) - targetDot
+                        for j in 0..<k { gi[j] -= spread * invN }
+                        gi[y] -= (1 - epsilon) * invN
+                    }
                 }
             }
         }

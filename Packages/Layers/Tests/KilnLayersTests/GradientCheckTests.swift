@@ -48,6 +48,16 @@ let layerCases: [CheckCase] = [
     CheckCase(spec: "layernorm", shape: [2, 3, 3]),
     CheckCase(spec: "dense(6)|tanh|batchnorm|dense(4)|layernorm|sigmoid|dense(3)", shape: [5], bound: 2e-3),
     CheckCase(spec: "conv(3, kernel=3, padding=1)|elu|batchnorm|avgpool(2)|flatten|dense(4)", shape: [2, 4, 4], bound: 2e-3),
+    CheckCase(spec: "dense(5, bias=false)", shape: [4]),
+    CheckCase(spec: "conv(2, kernel=3, padding=1, bias=false)", shape: [2, 5, 5]),
+    CheckCase(spec: "global-avgpool", shape: [3, 4, 5]),
+    CheckCase(spec: "residual(dense(4)|tanh|dense(4))", shape: [4]),
+    CheckCase(spec: "residual(conv(2, kernel=3, padding=1)|tanh|conv(2, kernel=3, padding=1))", shape: [2, 4, 4]),
+    CheckCase(spec: "residual(conv(3, kernel=3, stride=2, padding=1, bias=false)|batchnorm|tanh|conv(3, kernel=3, padding=1), shortcut=conv(3, kernel=1, stride=2, bias=false)|batchnorm)|global-avgpool|dense(3)",
+              shape: [2, 5, 5], bound: 2e-3),
+    CheckCase(spec: "residual(conv(3, kernel=3, stride=2, padding=1, bias=false)|batchnorm|tanh|conv(3, kernel=3, padding=1), shortcut=conv(3, kernel=1, stride=2, bias=false)|batchnorm)|global-avgpool|dense(3)",
+              shape: [2, 5, 5], training: false, bound: 2e-3),
+    CheckCase(spec: "residual(residual(dense(3)|tanh)|dense(3))|sigmoid", shape: [3]),
 ]
 
 @Test(arguments: layerCases)

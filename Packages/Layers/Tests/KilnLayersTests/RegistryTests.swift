@@ -21,6 +21,10 @@ let specimens: [(spec: String, shape: [Int])] = [
     ("dropout(0.25)", [4]),
     ("batchnorm", [4]), ("batchnorm(momentum=0.01, eps=0.001)", [2, 3, 3]),
     ("layernorm", [4]), ("layernorm(eps=1e-06)", [2, 2]),
+    ("dense(3, bias=false)", [4]), ("conv(2, kernel=3, bias=false)", [1, 4, 4]),
+    ("global-avgpool", [3, 4, 4]), ("gap", [2, 1, 5]),
+    ("residual(dense(4)|relu|dense(4))", [4]),
+    ("residual(conv(2, 3, padding=1, bias=false)|batchnorm|dropout(0.5), shortcut=conv(2, 1))", [1, 5, 5]),
 ]
 
 @Test func everyRegisteredLayerHasASpecimen() {

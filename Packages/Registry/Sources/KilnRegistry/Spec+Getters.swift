@@ -101,6 +101,7 @@ extension Spec {
         switch value {
         case .word(let w), .string(let w): text = w
         case .call(let s): text = s.description
+        case .pipeline(let stages): text = Spec.describePipeline(stages)
         default:
             throw SpecArgumentError(spec: self, key: key, message: "expected a word, found '\(value)'")
         }
@@ -108,6 +109,20 @@ extension Spec {
             throw SpecArgumentError(spec: self, key: key, message: "'\(text)' is not one of \(choices.joined(separator: ", "))")
         }
         return text
+    }
+
+    /// A pipeline argument, as its stages: a word (`relu`) or a call (`conv(16, 3)`) is a
+    /// one-stage pipeline, `a|b|c` (written inside the parentheses) has three. nil when the
+    /// argument is absent; numbers, booleans and strings are errors.
+    public func pipeline(_ key: String, at index: Int? = nil) throws(SpecArgumentError) -> [Spec]? {
+        guard let value = value(key, at: index) else { return nil }
+        switch value {
+        case .word(let name): return [Spec(name: name)]
+        case .call(let spec): return [spec]
+        case .pipeline(let stages): return stages
+        default:
+            throw SpecArgumentError(spec: self, key: key, message: "expected a layer pipeline such as conv(16, 3)|relu, found '\(value)'")
+        }
     }
 
     /// Throws for every argument no getter has read: a typo or a key the component

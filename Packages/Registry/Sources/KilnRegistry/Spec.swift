@@ -8,11 +8,15 @@ import Synchronization
 ///     spec      := name ('(' [argument (',' argument)*] ')')?
 ///     argument  := [key '='] value
 ///     value     := number | 'true' | 'false' | word | "quoted string" | spec-with-parens
+///                | spec ('|' spec)+                      (a pipeline, inside parentheses)
 ///     name, key, word := [A-Za-z_][A-Za-z0-9_.+-]*
 ///     number    := [+-]? digits ['.' digits] [('e'|'E') [+-]? digits]   (also '.5', 'inf', 'nan')
 ///
 /// Positional arguments come before keyword ones: `dense(256, init=he-normal)`.
-/// A value may itself be a call, which search-space specs use: `lr=log(1e-4, 1e-1)`.
+/// A value may itself be a call, which search-space specs use: `lr=log(1e-4, 1e-1)`, or a
+/// pipeline of specs joined by `|`, which composite layers use:
+/// `residual(conv(16, 3, padding=1)|batchnorm|relu, shortcut=conv(16, 1)|batchnorm)`.
+/// Outside parentheses `|` separates the stages of a top-level pipeline.
 ///
 /// Components read their arguments through the typed getters (`float`, `int`, `bool`,
 /// `word`, `string`). Every getter marks its key as used; ``Registry/make(_:)-(String)``
@@ -46,6 +50,8 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
         case string(String)
         /// A nested call such as `log(1e-4, 1e-1)`.
         case call(Spec)
+        /// Two or more specs joined by `|`, such as `conv(16, 3)|batchnorm|relu`.
+        case pipeline([Spec])
 
         public var description: String {
             switch self {
@@ -61,6 +67,7 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
                 return "\"\(escaped)\""
             // `f()` stays a call: printed as a bare `f` it would re-parse as a word.
             case .call(let spec): return spec.arguments.isEmpty ? spec.name + "()" : spec.description
+            case .pipeline(let stages): return Spec.describePipeline(stages)
             }
         }
 
@@ -73,6 +80,7 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
             case (.word(let a), .word(let b)): return a == b
             case (.string(let a), .string(let b)): return a == b
             case (.call(let a), .call(let b)): return a == b
+            case (.pipeline(let a), .pipeline(let b)): return a == b
             default: return false
             }
         }

@@ -47,7 +47,11 @@ struct SpecParser {
         while true {
             skipSpace()
             let argumentStart = position
-            let argument = try parseArgument(depth: depth)
+            var argument = try parseArgument(depth: depth)
+            skipSpace()
+            if peek == "|" {
+                argument.value = try parsePipelineValue(first: argument.value, depth: depth, start: argumentStart)
+            }
             if let key = argument.key {
                 if keys.contains(key) {
                     throw error("duplicate argument '\(key)'", at: argumentStart)
@@ -71,6 +75,23 @@ struct SpecParser {
                 throw error("expected ',' or ')', found '\(c)'")
             }
         }
+    }
+
+    /// The rest of a pipeline value `a|b(…)|c` whose first stage `first` is parsed: a word
+    /// or a call becomes a stage; a number, a boolean or a string cannot be one.
+    private mutating func parsePipelineValue(first: Spec.Value, depth: Int, start: Int) throws(SpecError) -> Spec.Value {
+        var stages: [Spec]
+        switch first {
+        case .word(let name): stages = [Spec(name: name)]
+        case .call(let spec): stages = [spec]
+        default: throw error("'|' joins layer specs; '\(first)' is not one", at: start)
+        }
+        while peek == "|" {
+            position += 1
+            stages.append(try parseSpec(depth: depth + 1))
+            skipSpace()
+        }
+        return .pipeline(stages)
     }
 
     private mutating func parseArgument(depth: Int) throws(SpecError) -> Spec.Argument {

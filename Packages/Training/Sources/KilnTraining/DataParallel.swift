@@ -147,7 +147,7 @@ final class DataParallel {
     /// - Parameters:
     ///   - firstSample: the batch's first position in the epoch (the dropout stream index).
     ///   - seed: the epoch's randomness seed.
-    func step(indices: ArraySlice<Int>, data: any Dataset, loss: SoftmaxCrossEntropy,
+    func step(indices: ArraySlice<Int>, data: any Dataset, loss: any Loss,
               seed: UInt64, firstSample: Int, threads: Int) throws -> StepResult {
         let n = indices.count
         let active = min(shards, n)

@@ -13,7 +13,7 @@ import KilnTensor
 /// `kiln.format` = "1", `kiln.model` (the model spec), `kiln.input_shape` ("1,28,28"),
 /// `kiln.class_names` (JSON array), `kiln.epoch` (completed epochs), `kiln.seed`,
 /// `kiln.optimizer` (spec), `kiln.optimizer_scalars`, `kiln.schedule_state`,
-/// `kiln.early_stopping`, `kiln.history` (JSON lines of the epoch records), `kiln.shards`
+/// `kiln.loss` (spec), `kiln.early_stopping`, `kiln.history` (JSON lines of the epoch records), `kiln.shards`
 /// (the shard count: a resumed run takes it over, so it continues the same computation).
 ///
 /// A model file (`--save`) holds the `model/` tensors and the spec metadata only; a
@@ -35,6 +35,7 @@ extension Trainer {
         let state = optimizer.stateSnapshot()
         for (k, t) in state.tensors { file.tensors["optimizer/" + k] = t }
         file.metadata["kiln.optimizer"] = optimizer.description
+        file.metadata["kiln.loss"] = loss.description
         file.metadata["kiln.optimizer_scalars"] = encodeScalars(state.scalars)
         file.metadata["kiln.epoch"] = "\(completedEpochs)"
         file.metadata["kiln.seed"] = "\(seed)"
@@ -74,6 +75,9 @@ extension Trainer {
         }
         if let text = file.metadata["kiln.optimizer"] {
             try Trainer.checkSameOptimizer(saved: text, current: optimizer.description).map { throw fail("kiln.optimizer", $0) }
+        }
+        if let text = file.metadata["kiln.loss"], text != loss.description {
+            throw fail("kiln.loss", "the run was trained with --loss \(text), this one uses \(loss.description)")
         }
         var savedBaseRate: Float?
         if let text = file.metadata["kiln.base_learning_rate"] {

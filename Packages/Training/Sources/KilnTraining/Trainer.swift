@@ -18,7 +18,7 @@ import KilnTensor
 ///    re-seeded for the shard's first sample (dropout masks are per sample),
 ///    `forward(x, training: true)` runs each layer (dense and conv layers call
 ///    `cblas_sgemm`, single-threaded, through KilnTensor's `matmul`),
-///    `SoftmaxCrossEntropy.shardLossAndGradient` gives dL/dlogits of the batch mean, and
+///    the ``loss``'s `shardLossAndGradient` gives dL/dlogits of the batch mean, and
 ///    `backward` fills the shard model's gradients;
 /// 3. the shard gradients are summed into the model's in shard order (in parallel over
 ///    element ranges) and the buffers (BatchNorm's running statistics) averaged;
@@ -41,7 +41,10 @@ import KilnTensor
 public final class Trainer {
     public let model: Sequential
     public var optimizer: any Optimizer
-    public var loss = SoftmaxCrossEntropy()
+    /// The training loss (softmax cross-entropy by default; any ``Loss``, e.g. from KilnLayers'
+    /// `losses` registry). Evaluation reports softmax cross-entropy whatever it is, so test
+    /// losses compare across runs. Saved in checkpoints (`kiln.loss`).
+    public var loss: any Loss = SoftmaxCrossEntropy()
     /// Applied to every regularized parameter (weights, not biases) unless a layer has its own.
     public var regularizer: (any Regularizer)?
     /// Per-layer regularizers by layer name (`"0.dense"`), overriding `regularizer`.
@@ -148,12 +151,7 @@ public final class Trainer {
     public var frozenLayers: Set<String> = []
     /// The parameters the optimizer updates: all but the frozen layers'.
     public var trainableParameters: [Parameter] {
-        frozenLayers.isEmpty ? parameters : parameters.filter { !frozenLayers.contains(Trainer.layerKey($0.name)) }
-    }
-
-    /// The layer part of a parameter name: `"0.dense.weight"` → `"0.dense"`.
-    static func layerKey(_ name: String) -> String {
-        name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+        frozenLayers.isEmpty ? parameters : parameters.filter { p in !frozenLayers.contains { p.name.hasPrefix($0 + ".") } }
     }
 
     /// Freezes the layers at these positions of the model's spec (0-based). Throws
@@ -167,7 +165,8 @@ public final class Trainer {
             guard let first = model.layers[i].parameters.first else {
                 throw TrainingError.configuration("cannot freeze layer \(i) (\(model.layers[i].description)): it has no parameters")
             }
-            frozenLayers.insert(Trainer.layerKey(first.name))
+            // The top-level layer's name, `2.residual` for every parameter inside a block.
+            frozenLayers.insert(first.name.split(separator: ".", omittingEmptySubsequences: false).prefix(2).joined(separator: "."))
         }
     }
     /// Parameters and buffers: everything a checkpoint or early stopping must keep.
@@ -193,6 +192,7 @@ public final class Trainer {
         precondition(train.count > 0, "Trainer.fit: empty training set")
         try adoptLayerRegularizers()
         let batchesPerEpoch = dropLast ? train.count / batchSize : (train.count + batchSize - 1) / batchSize
+        schedule?.begin(stepsPerEpoch: batchesPerEpoch, epochs: epochs)
         for c in callbacks {
             c.trainingWillStart(epochs: epochs, startEpoch: completedEpochs + 1, batchesPerEpoch: batchesPerEpoch, examplesPerEpoch: train.count)
         }
@@ -227,7 +227,12 @@ public final class Trainer {
     }
 
     private func trainEpoch(_ epoch: Int, train: any Dataset, batchesPerEpoch: Int) throws -> EpochRecord {
-        let learningRate = schedule?.learningRate(epoch: epoch - 1, base: baseLearningRate) ?? optimizer.learningRate
+        // A per-step schedule sets the rate before every step (below); the epoch records
+        // the rate of its first step.
+        let stepSchedule = schedule.flatMap { $0.updatesEveryStep ? $0 : nil }
+        let firstStep = (epoch - 1) * batchesPerEpoch
+        let learningRate = stepSchedule?.learningRate(step: firstStep, stepsPerEpoch: batchesPerEpoch, base: baseLearningRate)
+            ?? schedule?.learningRate(epoch: epoch - 1, base: baseLearningRate) ?? optimizer.learningRate
         optimizer.learningRate = learningRate
         BLAS.threadCount = 1
         (train as? any EpochAwareDataset)?.setEpoch(epoch)
@@ -245,6 +250,9 @@ public final class Trainer {
         for b in 0..<batchesPerEpoch {
             let lower = b * batchSize
             let upper = min(lower + batchSize, train.count)
+            if let stepSchedule {
+                optimizer.learningRate = stepSchedule.learningRate(step: firstStep + b, stepsPerEpoch: batchesPerEpoch, base: baseLearningRate)
+            }
             let result = try engine.step(indices: order[lower..<upper], data: train, loss: loss,
                                      seed: epochSeed, firstSample: lower, threads: threads)
             let batchLoss = Float(result.lossSum / Double(result.count))
@@ -315,7 +323,7 @@ public final class Trainer {
     /// regularizer=l2(1e-4))`, see ``RegularizedLayer``) and adds them to
     /// ``layerRegularizers`` (an entry set by hand wins).
     func adoptLayerRegularizers() throws {
-        for layer in model.layers {
+        for layer in model.layers.flatMap(\.allLayers) {
             guard let named = layer as? any RegularizedLayer, let spec = named.regularizerSpec,
                   let first = layer.parameters.first?.name, let dot = first.lastIndex(of: ".") else { continue }
             let key = String(first[..<dot])
