@@ -46,7 +46,8 @@ mpi() { mpirun --oversubscribe -np "$@"; }
 
 cd "$work"
 cnn="conv(4, kernel=3, padding=1)|batchnorm|relu|maxpool(2)|dropout(0.2)|flatten|dense(10)"
-train=(--limit 1200 --epochs 2 --model "$cnn" --shards 4 --augment "random-crop(width=28, height=28, padding=2)")
+# The schedule names its length: the checkpointing run stops after epoch 1 of the same curve.
+train=(--limit 1200 --epochs 2 --model "$cnn" --shards 4 --augment "random-crop(width=28, height=28, padding=2)" --schedule "warmup-cosine(warmup=0.5, total=2)")
 
 # 1. Byte-identical models for 1, 2 and 4 ranks, and for --resume under MPI.
 "$bin/mnist-classifier" "${train[@]}" --save plain.safetensors > plain.log 2>&1 || { fail "plain training"; cat plain.log >&2; }

@@ -38,8 +38,11 @@ fail() { echo "FAIL $1" >&2; failures=$((failures + 1)); }
 cnn="conv(4, kernel=3, padding=1)|batchnorm|relu|maxpool(2)|flatten|dense(16)|layernorm|leaky-relu(slope=0.1)|dropout(0.1)|dense(10)"
 mlp="dense(24)|sigmoid|dense(16)|tanh|batchnorm|dense(12)|elu(alpha=0.5)|dense(10)|softmax"
 "$bin/mnist-classifier" --limit 3000 --epochs 1 --model "$cnn" --save cnn.safetensors > /dev/null
+# A residual network: nested blocks, a projection shortcut, bias=false, global average pooling.
+res="conv(4, kernel=3, padding=1, bias=false)|batchnorm|relu|residual(conv(4, kernel=3, padding=1)|batchnorm|relu|conv(4, kernel=3, padding=1, bias=false)|batchnorm)|relu|residual(conv(8, kernel=3, stride=2, padding=1)|relu, shortcut=conv(8, kernel=1, stride=2, bias=false)|batchnorm)|global-avgpool|dense(10, bias=false)"
 "$bin/mnist-classifier" --limit 3000 --epochs 1 --model "$mlp" --save mlp.safetensors > /dev/null
-for m in cnn mlp; do
+"$bin/mnist-classifier" --limit 3000 --epochs 1 --model "$res" --save res.safetensors > /dev/null
+for m in cnn mlp res; do
     "$bin/kiln-model" predict $m.safetensors --data fashion-mnist --out $m.csv > /dev/null
     "$bin/kiln-model" export-onnx $m.safetensors $m.onnx > /dev/null
     "$bin/kiln-model" export-onnx $m.safetensors $m-softmax.onnx --softmax > /dev/null
@@ -128,7 +131,7 @@ elif what == 'torch-compare':
     check('import-torch: a NumPy-written PyTorch state_dict predicts like its NumPy forward pass', diff < 1e-4, 'max difference %.2g' % diff)
 PY
 
-for m in cnn mlp; do
+for m in cnn mlp res; do
     "$py" check.py onnx $m.onnx $m.csv logits || fail "$m.onnx"
     "$py" check.py onnx $m-softmax.onnx $m.csv softmax || fail "$m-softmax.onnx"
 done

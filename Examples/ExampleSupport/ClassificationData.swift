@@ -16,6 +16,9 @@ public struct ClassificationData {
     public var trainForFitting: any Dataset
     /// The augmented view, if any (the trainer advances its epoch).
     public var augmented: AugmentedDataset?
+    /// `--standardize`: the per-channel statistics fitted on the training split and applied to
+    /// every split (saved with the model, ``standardizationMetadata``).
+    public var standardizer: Standardizer?
     public var inputShape: [Int] { train.inputShape }
     public var classNames: [String] { train.classNames }
 
@@ -27,20 +30,67 @@ public struct ClassificationData {
     public var summary: String {
         "\(train.count) train, \(dev?.count ?? 0) dev, \(test.count) test images of shape \(inputShape), \(classNames.count) classes"
             + (augmented != nil ? ", augmented per epoch" : "")
+            + (standardizer.map { ", standardized per channel (mean \(Self.list($0.mean)), std \(Self.list($0.std)))" } ?? "")
+    }
+
+    /// The standardization as model-file metadata: `kiln.input_mean` and `kiln.input_std`,
+    /// one number per channel (empty without `--standardize`).
+    public var standardizationMetadata: [String: String] {
+        guard let standardizer else { return [:] }
+        return ["kiln.input_mean": Self.list(standardizer.mean), "kiln.input_std": Self.list(standardizer.std)]
+    }
+
+    static func list(_ t: Tensor) -> String { t.scalars.map { "\($0)" }.joined(separator: ",") }
+
+    /// The standardization a model file records (nil when it records none), checked against
+    /// the image shape `imageShape` (CxHxW) the model takes: one mean and std per channel.
+    /// Throws an ``ExampleError`` naming the field when malformed.
+    public static func standardizer(fromMetadata metadata: [String: String], imageShape: [Int]) throws -> Standardizer? {
+        guard metadata["kiln.input_mean"] != nil || metadata["kiln.input_std"] != nil else { return nil }
+        let channels = imageShape.first ?? 0
+        func values(_ key: String) throws -> [Float] {
+            let parts = (metadata[key] ?? "").split(separator: ",", omittingEmptySubsequences: false).map { Float($0) }
+            guard parts.count == channels, parts.allSatisfy({ $0 != nil }) else {
+                throw ExampleError("\(key): expected \(channels) numbers (one per input channel), got '\(metadata[key] ?? "")'")
+            }
+            return parts.map { $0! }
+        }
+        do {
+            return try Standardizer(mean: Tensor(shape: [channels, 1, 1], scalars: try values("kiln.input_mean")),
+                                    std: Tensor(shape: [channels, 1, 1], scalars: try values("kiln.input_std")))
+        } catch let error as ExampleError { throw error } catch {
+            throw ExampleError("kiln.input_mean/kiln.input_std: \(error)")
+        }
     }
 
     /// Loads and splits the data. `inputShape` forces the layout (for `--load`).
     public static func load(_ options: TrainingOptions, inputShape: [Int]? = nil, testOnly: Bool = false) throws -> ClassificationData {
         let image = inputShape.map { $0.count == 3 } ?? options.needsImages
-        var (train, test) = try loadParts(try DataSource(parsing: options.data), image: image)
-        if let inputShape, test.inputShape != inputShape {
-            guard test.inputShape.reduce(1, *) == inputShape.reduce(1, *) else {
-                throw ExampleError("the model expects inputs of shape \(inputShape), the data has \(test.inputShape)")
+        let source = try DataSource(parsing: options.data)
+        // Images are loaded CxHxW (per-channel statistics need the channels), then
+        // flattened for dense models (a reshape: no data moves).
+        var (train, test) = try loadParts(source, options: options)
+        let imageShape = train.inputShape
+        if let inputShape, imageShape != inputShape {
+            guard imageShape.reduce(1, *) == inputShape.reduce(1, *) else {
+                var message = "the model expects inputs of shape \(inputShape), the data has \(imageShape)"
+                if case .png = source {
+                    let features = inputShape.reduce(1, *), plane = imageShape[1] * imageShape[2]
+                    if inputShape.count == 3 {
+                        message += " (pass --channels \(inputShape[0]) --image-size \(inputShape[2])x\(inputShape[1]) to convert the images)"
+                    } else if features % plane == 0, [1, 3].contains(features / plane) {
+                        message += " (\(features / plane)x\(imageShape[1])x\(imageShape[2]) images: pass --channels \(features / plane) to convert them)"
+                    } else {
+                        message += " (the model was trained on images of another size: pass --image-size)"
+                    }
+                }
+                throw ExampleError(message)
             }
-            test = test.reshaped(inputShape: inputShape)
-            train = train.reshaped(inputShape: inputShape)
         }
+        let flatShape = [imageShape.reduce(1, *)]
+        let finalShape = inputShape ?? (image ? imageShape : flatShape)
         if testOnly {
+            (train, test) = (train.reshaped(inputShape: finalShape), test.reshaped(inputShape: finalShape))
             return ClassificationData(train: train, dev: nil, test: test, trainForFitting: train, augmented: nil)
         }
         if let limit = options.limit, limit < train.count { train = train.subset(Array(0..<limit)) }
@@ -54,6 +104,17 @@ public struct ClassificationData {
             train = parts.train
             dev = parts.dev
         }
+        var fitted: Standardizer?
+        if options.standardize {
+            let s = try Standardizer(fitting: train, mode: .perChannel)
+            (train, test) = (s.apply(to: train), s.apply(to: test))
+            dev = dev.map { s.apply(to: $0) }
+            fitted = s
+        }
+        if finalShape != imageShape {
+            (train, test) = (train.reshaped(inputShape: finalShape), test.reshaped(inputShape: finalShape))
+            dev = dev.map { $0.reshaped(inputShape: finalShape) }
+        }
         var augmented: AugmentedDataset?
         if let spec = options.augment {
             let pipeline = try TransformPipeline(spec)
@@ -62,11 +123,15 @@ public struct ClassificationData {
                 throw ExampleError("--augment \"\(spec)\" changes the image shape \(train.inputShape) to \(augmented!.inputShape); the model needs the original size")
             }
         }
-        return ClassificationData(train: train, dev: dev, test: test, trainForFitting: augmented ?? train, augmented: augmented)
+        return ClassificationData(train: train, dev: dev, test: test, trainForFitting: augmented ?? train, augmented: augmented,
+                                  standardizer: fitted)
     }
 
-    static func loadParts(_ source: DataSource, image: Bool) throws -> (TensorDataset, TensorDataset) {
-        let layout: MNISTDirectory.Layout = image ? .image : .flat
+    /// The train and test sets as CxHxW images. PNG folders keep their images' own colour
+    /// and size unless `--channels` or `--image-size` says otherwise; the test folder is
+    /// read as the training folder's channels and must have its size.
+    static func loadParts(_ source: DataSource, options: TrainingOptions) throws -> (TensorDataset, TensorDataset) {
+        let layout: MNISTDirectory.Layout = .image
         switch source {
         case .fashionMNIST:
             let parts = try MNISTDirectory.fashionMNIST.loadTrainAndTest(layout: layout)
@@ -75,11 +140,16 @@ public struct ClassificationData {
             let parts = try MNISTDirectory(path: dir).loadTrainAndTest(layout: layout)
             return (parts.train, parts.test)
         case .png(let dir):
-            let tensorLayout: TensorLayout = image ? .chw : .flattened
-            let train = try ImageFolderDataset(root: dir + "/train", layout: tensorLayout).dataset
-            let test = try ImageFolderDataset(root: dir + "/test", layout: tensorLayout).dataset
+            let size = options.imageSize.flatMap(ImageSize.init(parsing:))
+            let trainFolder = try ImageFolderDataset(root: dir + "/train", channels: options.channels, size: size, layout: .chw)
+            let train = trainFolder.dataset
+            let testFolder = try ImageFolderDataset(root: dir + "/test", channels: train.inputShape[0], size: size, layout: .chw)
+            let test = testFolder.dataset
             guard train.classNames == test.classNames else {
                 throw ExampleError("png:\(dir): train/ and test/ have different class folders")
+            }
+            guard train.inputShape == test.inputShape else {
+                throw ExampleError("png:\(dir): images of different sizes: \(trainFolder.files[0]) is \(train.inputShape[2])x\(train.inputShape[1]) and \(testFolder.files[0]) is \(test.inputShape[2])x\(test.inputShape[1]) (pass --image-size WxH to resize them all)")
             }
             return (train, test)
         }

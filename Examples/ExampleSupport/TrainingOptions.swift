@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnAugmentation
 import KilnData
 import KilnLayers
 import KilnOptimizers
@@ -102,6 +103,15 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: DistributedMode.help)
     public var distributed: DistributedMode = .none
 
+    @Option(help: ArgumentHelp("png:DIR only: convert the images to 1 (grey) or 3 (RGB) channels (default: grey when every training image is grey, RGB otherwise).", valueName: "n"))
+    public var channels: Int?
+
+    @Option(name: .customLong("image-size"), help: ArgumentHelp("png:DIR only: resize every image to WxH (default: the images' own size, which must then be the same for all).", valueName: "WxH"))
+    public var imageSize: String?
+
+    @Flag(help: "Standardize the inputs per channel with the training split's mean and std (saved in the model file and applied at --load).")
+    public var standardize = false
+
     @Option(name: .customLong("dev-size"), help: "Training images held out as the dev split (default: 5000, or 10% when the training set has fewer than 50,000).")
     public var devSize: Int?
 
@@ -152,7 +162,14 @@ public struct TrainingOptions: ParsableArguments {
             }
         }
         guard targetError >= 0 && targetError < 1 else { throw ValidationError("--target-error must be in [0, 1)") }
-        _ = try DataSource(parsing: data)
+        let source = try DataSource(parsing: data)
+        if let channels, ![1, 3].contains(channels) { throw ValidationError("--channels must be 1 or 3, got \(channels)") }
+        if let imageSize, ImageSize(parsing: imageSize) == nil {
+            throw ValidationError("--image-size takes WxH with both sides in 1...65536, such as 32x32, got '\(imageSize)'")
+        }
+        if channels != nil || imageSize != nil {
+            guard case .png = source else { throw ValidationError("--channels and --image-size apply to --data png:DIR only") }
+        }
         for spec in modelSpecs {
             do {
                 for layer in try Spec.parsePipeline(spec).map({ try layers.make($0) }) {

@@ -80,6 +80,16 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             c("png bit-flipped copy of a valid file", png, 1, "flipped.png", .png(.bitFlippedCopy)),
             c("png text file named .png", png, 1, "text.png", .png(.textFile)),
             c("png train and test classes differ", png, 1, "class", .png(.extraTestClass)),
+            c("png images of different sizes", png, 1, "different sizes", .png(.add(suite: HostileFiles.validPNG))),
+            c("png test images of another size than train", png, 1, "different sizes", .png(.largerTestImages)),
+            c("png resize to nothing", png + ["--image-size", "0x28"], 64, "--image-size"),
+            c("--channels on IDX data", idx + ["--channels", "3"], 64, "png:DIR only"),
+            c("a model for RGB images loaded on grey ones", png + ["--load", "$DIR/png/rgb.safetensors"], 1, "--channels 3", .png(.rgbModel)),
+            c("a residual block whose shortcut does not fit", idx + ["--model", "conv(4, kernel=3, padding=1)|residual(conv(8, kernel=3, stride=2, padding=1))|flatten|dense(10)"],
+              1, "shortcut", .idx(.none)),
+            c("malformed nested spec names the column", ["--model", "residual(conv(8, kernel=3)|)|dense(10)"], 64, "column 28"),
+            c("unknown recipe lists the valid ones", ["--recipe", "resnet18"], 64, "cnn, mlp, resnet"),
+            c("unknown loss lists the valid ones", ["--loss", "hinge"], 64, "softmax-ce"),
             c("--load garbage", ["--load", "$DIR/bad/garbage.safetensors"], 1, "garbage.safetensors", .bad(.garbage)),
             c("--load tensors beyond the end of the file", ["--load", "$DIR/bad/short.safetensors"], 1, "short.safetensors", .bad(.shortTensor)),
             c("--load a safetensors file that is not a Kiln model", ["--load", "$DIR/bad/plain.safetensors"], 1, "not a Kiln model", .bad(.plainSafetensors)),
@@ -136,6 +146,10 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     }()
 
     static let others: [HostileCase] = [
+        HostileCase(label: "bagging-ensemble --standardize (not saved in ensemble folders)", command: "bagging-ensemble",
+                    arguments: ["--standardize"], status: 64, mentions: "--standardize"),
+        HostileCase(label: "bagging-ensemble unknown recipe", command: "bagging-ensemble",
+                    arguments: ["--recipe", "big"], status: 64, mentions: "resnet"),
         HostileCase(label: "export-png idx folder missing", command: "export-png",
                     arguments: ["--data", "idx:$DIR/nothing", "--out", "$DIR/out/png"], status: 1, mentions: "no such directory"),
         HostileCase(label: "export-png corrupt gzip", command: "export-png",
@@ -223,7 +237,7 @@ enum HostileSetup: Sendable {
     }
     enum GzipDamage: Sendable { case truncated, bitFlipped, text }
     enum PNGDamage: Sendable {
-        case removeTest, emptyTrain, truncatedCopy, bitFlippedCopy, textFile, extraTestClass
+        case removeTest, emptyTrain, truncatedCopy, bitFlippedCopy, textFile, extraTestClass, largerTestImages, rgbModel
         case add(suite: String)
     }
     enum BadFile: Sendable { case garbage, empty, shortTensor, plainSafetensors, truncatedPNG, bitFlippedPNG }
@@ -358,6 +372,18 @@ enum HostileFiles {
             try write(b, classFolder + "/flipped.png")
         case .textFile: try write(Array("not an image\n".utf8), classFolder + "/text.png")
         case .extraTestClass: try fm.createDirectory(atPath: dir + "/png/test/zz-extra", withIntermediateDirectories: false)
+        case .largerTestImages:
+            // Every test image replaced by PngSuite's 32x32 grey file: each folder is one size.
+            for folder in try fm.contentsOfDirectory(atPath: dir + "/png/test") {
+                for file in try fm.contentsOfDirectory(atPath: dir + "/png/test/" + folder) {
+                    try write(valid, dir + "/png/test/" + folder + "/" + file)
+                }
+            }
+        case .rgbModel:
+            // A model trained on the same images converted to RGB.
+            let train = try ExampleRunner.run("mnist-classifier", ["--data", "png:\(dir)/png", "--channels", "3", "--epochs", "1",
+                                                                   "--model", "dense(8)|dense(10)", "--save", dir + "/png/rgb.safetensors"], timeout: 60)
+            guard train.status == 0 else { throw HostileSetupError("training the RGB model failed: \(train.stderr)") }
         }
     }
 

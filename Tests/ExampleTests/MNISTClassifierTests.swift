@@ -29,6 +29,13 @@ import Testing
         ["--no-such-flag"],
         ["--epochs", "ten"],
         ["--load", "a.safetensors", "--resume", "b.ckpt"],
+        ["--recipe", "resnet50"],
+        ["--loss", "hinge"],
+        ["--loss", "softmax-ce(label_smoothing=1)"],
+        ["--schedule", "one-cycle(pct_start=2)"],
+        ["--model", "residual(relu|)|dense(10)"],
+        ["--model", "residual(3)|dense(10)"],
+        ["--model", "residual(conv(8, kernel=3), shortcut=)"],
     ])
     func usageErrorsExit64(arguments: [String]) throws {
         let result = try ExampleRunner.run("mnist-classifier", arguments, timeout: 30)
@@ -42,6 +49,56 @@ import Testing
     @Test func unknownNamesListTheValidOnes() throws {
         let result = try ExampleRunner.run("mnist-classifier", ["--optimizer", "adamm"], timeout: 30)
         #expect(result.stderr.contains("adam") && result.stderr.contains("sgd") && result.stderr.contains("did you mean 'adam'"))
+    }
+
+    @Test func recipesAreListedAndUnknownOnesNameTheValidOnes() throws {
+        let list = try ExampleRunner.run("mnist-classifier", ["--recipe", "list"], timeout: 30)
+        #expect(list.status == 0, "\(list.stderr)")
+        for name in ["mlp:", "cnn:", "resnet:", "--model", "--optimizer", "--schedule", "--loss", "--epochs"] {
+            #expect(list.stdout.contains(name), "--recipe list lacks \(name): \(list.stdout)")
+        }
+        let unknown = try ExampleRunner.run("mnist-classifier", ["--recipe", "resnt"], timeout: 30)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("cnn") && unknown.stderr.contains("mlp") && unknown.stderr.contains("did you mean 'resnet'"), "\(unknown.stderr)")
+        let nested = try ExampleRunner.run("mnist-classifier", ["--model", "residual(relu|)|dense(10)"], timeout: 30)
+        #expect(nested.stderr.contains("at column 15"), "\(nested.stderr)")
+    }
+
+    /// A block whose shortcut does not fit is one error line naming the block and both
+    /// shapes; a recipe's parts are overridden by explicit flags.
+    @Test func residualNetworksTrainSaveLoadAndResume() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        let bad = try ExampleRunner.run("mnist-classifier", ["--limit", "100", "--epochs", "1",
+            "--model", "conv(4, kernel=3, padding=1)|residual(conv(8, kernel=3, stride=2, padding=1))|flatten|dense(10)"], timeout: 60)
+        #expect(bad.status == 1, "\(bad.stderr)")
+        #expect(bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("residual(conv(8")
+                && bad.stderr.contains("8x14x14") && bad.stderr.contains("4x28x28"), "\(bad.stderr)")
+        // The resnet recipe's architecture family, small: nested blocks, every loss flag.
+        let model = "conv(8, kernel=3, padding=1, bias=false)|batchnorm|relu|residual(conv(8, kernel=3, padding=1, bias=false)|batchnorm|relu|dropout(0.1)|conv(8, kernel=3, padding=1)|batchnorm)|relu"
+            + "|residual(conv(16, kernel=3, stride=2, padding=1)|batchnorm, shortcut=conv(16, kernel=1, stride=2, bias=false)|batchnorm)|relu|global-avgpool|dense(10)"
+        let common = ["--recipe", "resnet", "--model", model, "--limit", "1200", "--dev-size", "200", "--seed", "3",
+                      "--augment", "none", "--optimizer", "adam(lr=0.01)", "--schedule", "one-cycle(total=2)"]
+        var r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "2", "--json", "--save", dir + "/full.safetensors"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        let accuracy = (summary["test_accuracy"] as! NSNumber).doubleValue
+        // 16 steps: past chance (0.1), measured 0.244.
+        #expect(accuracy > 0.15, "1,000 images, 2 epochs: \(accuracy)")
+        r = try ExampleRunner.run("mnist-classifier", ["--load", dir + "/full.safetensors", "--json"], timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        let loaded = try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        #expect((loaded["test_accuracy"] as! NSNumber).doubleValue == accuracy)
+        // Interrupted after epoch 1 and resumed: the same bytes.
+        r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "1", "--checkpoint", dir + "/run.ckpt"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "2", "--resume", dir + "/run.ckpt", "--save", dir + "/resumed.safetensors"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        let full = try Data(contentsOf: URL(fileURLWithPath: dir + "/full.safetensors"))
+        let resumed = try Data(contentsOf: URL(fileURLWithPath: dir + "/resumed.safetensors"))
+        #expect(full == resumed, "resumed weights differ from the uninterrupted run")
+        // Resuming with another loss is an error naming the run's (the recipe's) loss.
+        r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "2", "--resume", dir + "/run.ckpt", "--loss", "mse"], timeout: 120)
+        #expect(r.status == 1 && r.stderr.contains("--loss softmax-ce(label_smoothing=0.1)"), "\(r.stderr)")
     }
 
     @Test func helpExitsZero() throws {
@@ -131,7 +188,10 @@ import Testing
 
     @Test func resumeEndsBitIdenticalToAnUninterruptedRun() throws {
         let dir = try ExampleRunner.temporaryDirectory()
-        let common = ["--limit", "1500", "--dev-size", "300", "--model", "dense(32)|relu|dropout(0.2)|dense(10)", "--seed", "7"]
+        // A per-step schedule with an explicit length: the interrupted run and the whole run
+        // follow the same curve (the checkpoint keeps it; see the Training README).
+        let common = ["--limit", "1500", "--dev-size", "300", "--model", "dense(32)|relu|dropout(0.2)|dense(10)", "--seed", "7",
+                      "--schedule", "warmup-cosine(warmup=0.5, total=3)"]
         // Uninterrupted: 3 epochs.
         var r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "3", "--save", dir + "/full.safetensors"], timeout: 300)
         #expect(r.status == 0, "\(r.stderr)")

@@ -68,6 +68,8 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
     var member: Int?
 
     public mutating func validate() throws {
+        // Ensemble folders do not record input statistics, so --load could not apply them.
+        if options.standardize { throw ValidationError("--standardize is not saved in ensemble folders; bagging-ensemble does not take it (mnist-classifier does)") }
         guard members >= 1 && members <= 1000 else { throw ValidationError("--members must be between 1 and 1000, got \(members)") }
         guard maxSamples > 0 && maxSamples <= 1 else { throw ValidationError("--max-samples must be in (0, 1], got \(maxSamples)") }
         if let voting, Voting(rawValue: voting) == nil && voting != "stacking" {

@@ -52,6 +52,8 @@ public struct BoostingEnsembleCommand: AsyncParsableCommand {
     var plot: String?
 
     public mutating func validate() throws {
+        // Ensemble folders do not record input statistics, so --load could not apply them.
+        if options.standardize { throw ValidationError("--standardize is not saved in ensemble folders; boosting-ensemble does not take it (mnist-classifier does)") }
         try options.requireOneModel("boosting-ensemble")
         guard members >= 1 && members <= 1000 else { throw ValidationError("--members must be between 1 and 1000, got \(members)") }
         guard shrinkage > 0 && shrinkage <= 1 else { throw ValidationError("--shrinkage must be in (0, 1], got \(shrinkage)") }

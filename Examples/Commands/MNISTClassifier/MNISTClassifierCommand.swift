@@ -93,7 +93,7 @@ public struct MNISTClassifierCommand: ParsableCommand {
         if isRoot {
             if let checkpointPath {
                 trainer.callbacks.append(CheckpointWriter(path: checkpointPath, inputShape: data.inputShape, classNames: data.classNames,
-                                                          extraMetadata: ["kiln.data": options.data]))
+                                                          extraMetadata: ["kiln.data": options.data].merging(data.standardizationMetadata) { $1 }))
             }
             trainer.callbacks.append(ProgressBar(terminal: options.json ? false : nil))
             if let history = options.history { trainer.callbacks.append(HistoryLog(path: history)) }
@@ -120,7 +120,8 @@ public struct MNISTClassifierCommand: ParsableCommand {
         }
         guard isRoot else { return }
         if let save {
-            try model.save(to: save, classNames: data.classNames, metadata: ["kiln.data": options.data])
+            try model.save(to: save, classNames: data.classNames,
+                           metadata: ["kiln.data": options.data].merging(data.standardizationMetadata) { $1 })
             log("saved the model to \(save)")
         }
         if let plot { try TrainingPlot.write(history: trainer.history, bestEpoch: trainer.earlyStopping?.bestEpoch, to: plot) }
@@ -144,7 +145,18 @@ public struct MNISTClassifierCommand: ParsableCommand {
         let loaded: LoadedModel
         do { loaded = try Sequential.load(contentsOf: path) } catch { throw ExampleError("--load: \(error)") }
         let model = loaded.model, inputShape = model.inputShape, spec = model.description
-        let data = try ClassificationData.load(options, inputShape: inputShape, testOnly: true)
+        var data = try ClassificationData.load(options, inputShape: inputShape, testOnly: true)
+        // A model trained with --standardize carries its statistics; they apply here too.
+        let channels = inputShape.count == 3 ? inputShape[0] : (loaded.metadata["kiln.input_mean"]?.split(separator: ",").count ?? 1)
+        do {
+            if let standardizer = try ClassificationData.standardizer(fromMetadata: loaded.metadata, imageShape: [channels]) {
+                guard inputShape.reduce(1, *) % channels == 0 else {
+                    throw ExampleError("kiln.input_mean: \(channels) channels do not divide the model's \(inputShape.reduce(1, *)) inputs")
+                }
+                data.test = standardizer.apply(to: data.test)
+                log("inputs standardized per channel with the file's statistics")
+            }
+        } catch { throw ExampleError("--load: \(path): \(error)") }
         guard data.classNames.count == loaded.classNames.count else {
             throw ExampleError("--load: \(path) classifies \(loaded.classNames.count) classes, the data has \(data.classNames.count)")
         }

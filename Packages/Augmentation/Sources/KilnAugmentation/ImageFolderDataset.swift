@@ -14,7 +14,8 @@ import KilnTensor
 /// Every image is decoded once at load time, converted to `channels` (libpng's colour to
 /// gray conversion; transparency composited onto black) and, when its size differs,
 /// resized to `width` x `height` (bilinear, half-pixel centres), then kept as Floats in
-/// [0, 1] in one tensor. Inputs are `[channels * height * width]` (`.flattened`, CHW order,
+/// [0, 1] in one tensor. ``init(root:channels:size:layout:pixelLimit:)`` with nil keeps the
+/// images' own colour (grey or RGB) and size. Inputs are `[channels * height * width]` (`.flattened`, CHW order,
 /// the form MLPs take) or `[channels, height, width]` (`.chw`).
 ///
 /// ```swift
@@ -30,8 +31,9 @@ public struct ImageFolderDataset: Dataset {
     /// All inputs, `[count] + inputShape`, and the labels.
     public let dataset: TensorDataset
 
-    /// Loads `root`. Throws ``ImageFolderError`` for a missing root, no class folders, no
-    /// PNG files, or a file that does not decode (the message names the file).
+    /// Loads `root` as `channels` x `height` x `width` images (every image converted and, when
+    /// its size differs, resized). Throws ``ImageFolderError`` for a missing root, no class
+    /// folders, no PNG files, or a file that does not decode (the message names the file).
     public init(root: String, channels: Int = 1, width: Int = 28, height: Int = 28,
                 layout: TensorLayout = .flattened, pixelLimit: Int = PNG.defaultPixelLimit) throws {
         guard [1, 3, 4].contains(channels) else {
@@ -40,6 +42,77 @@ public struct ImageFolderDataset: Dataset {
         guard width >= 1, height >= 1 else {
             throw ImageFolderError(path: root, message: "width and height must be >= 1, got \(width)x\(height)")
         }
+        try self.init(root: root, channels: Optional(channels), size: ImageSize(width: width, height: height),
+                      layout: layout, pixelLimit: pixelLimit)
+    }
+
+    /// Loads `root` keeping what the images are unless told otherwise:
+    /// - `channels` nil: grey (1) when every image is grey, RGB (3) otherwise (transparency
+    ///   composited onto black); 1, 3 or 4 forces that many.
+    /// - `size` nil: the images' own size, which must be the same for all (else an error
+    ///   naming two files and their sizes); a size resizes every image that differs
+    ///   (bilinear, half-pixel centres).
+    public init(root: String, channels: Int?, size: ImageSize?, layout: TensorLayout = .flattened,
+                pixelLimit: Int = PNG.defaultPixelLimit) throws {
+        if let channels, ![1, 3, 4].contains(channels) {
+            throw ImageFolderError(path: root, message: "channels must be 1, 3 or 4, got \(channels)")
+        }
+        let (classes, files, labels) = try ImageFolderDataset.listing(root)
+        // Pass 1: the headers (bytes are kept for pass 2, so each file is read once).
+        var contents: [[UInt8]] = []
+        var infos: [PNG.Info] = []
+        contents.reserveCapacity(files.count)
+        for path in files {
+            do {
+                let bytes: [UInt8]
+                do { bytes = try FileIO.read(path, limit: 1 << 30) } catch {
+                    throw PNGError(kind: .file, file: path, message: error.message)
+                }
+                infos.append(try PNG.info(bytes, name: path, pixelLimit: pixelLimit))
+                contents.append(bytes)
+            } catch {
+                throw ImageFolderError(path: root, message: "\(error)")
+            }
+        }
+        let channels = channels ?? (infos.contains { $0.channels > 1 } ? 3 : 1)
+        let target: ImageSize
+        if let size {
+            target = size
+        } else {
+            let first = ImageSize(width: infos[0].width, height: infos[0].height)
+            if let i = infos.firstIndex(where: { $0.width != first.width || $0.height != first.height }) {
+                throw ImageFolderError(path: root, message: "images of different sizes: \(files[0]) is \(first) and \(files[i]) is \(infos[i].width)x\(infos[i].height) (give a size, --image-size WxH, to resize them all)")
+            }
+            target = first
+        }
+        let sampleCount = channels * target.height * target.width
+        var scalars = [Float](repeating: 0, count: files.count * sampleCount)
+        let resize = Resize(width: target.width, height: target.height)
+        for (i, path) in files.enumerated() {
+            var image: FloatImage
+            do {
+                image = FloatImage(try PNG.decode(contents[i], channels: channels, name: path, pixelLimit: pixelLimit))
+            } catch {
+                throw ImageFolderError(path: root, message: "\(error)")
+            }
+            contents[i] = []
+            if image.width != target.width || image.height != target.height { image = resize.apply(image) }
+            scalars.withUnsafeMutableBufferPointer { out in
+                image.pixels.withUnsafeBufferPointer { src in
+                    (out.baseAddress! + i * sampleCount).update(from: src.baseAddress!, count: sampleCount)
+                }
+            }
+        }
+        self.root = root
+        self.files = files
+        self.classNames = classes
+        self.inputShape = layout.shape(channels: channels, height: target.height, width: target.width)
+        self.dataset = TensorDataset(inputs: Tensor(shape: [files.count] + inputShape, scalars: scalars),
+                                     labels: labels, classNames: classes)
+    }
+
+    /// The class folders (sorted by name) and their PNG files with labels.
+    private static func listing(_ root: String) throws -> (classes: [String], files: [String], labels: [Int]) {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -73,29 +146,7 @@ public struct ImageFolderDataset: Dataset {
         guard !files.isEmpty else {
             throw ImageFolderError(path: root, message: "no .png files in the \(classes.count) class folders")
         }
-        let sampleCount = channels * height * width
-        var scalars = [Float](repeating: 0, count: files.count * sampleCount)
-        let resize = Resize(width: width, height: height)
-        for (i, path) in files.enumerated() {
-            var image: FloatImage
-            do {
-                image = FloatImage(try PNG.decode(contentsOf: path, channels: channels, pixelLimit: pixelLimit))
-            } catch {
-                throw ImageFolderError(path: root, message: "\(error)")
-            }
-            if image.width != width || image.height != height { image = resize.apply(image) }
-            scalars.withUnsafeMutableBufferPointer { out in
-                image.pixels.withUnsafeBufferPointer { src in
-                    (out.baseAddress! + i * sampleCount).update(from: src.baseAddress!, count: sampleCount)
-                }
-            }
-        }
-        self.root = root
-        self.files = files
-        self.classNames = classes
-        self.inputShape = layout.shape(channels: channels, height: height, width: width)
-        self.dataset = TensorDataset(inputs: Tensor(shape: [files.count] + inputShape, scalars: scalars),
-                                     labels: labels, classNames: classes)
+        return (classes, files, labels)
     }
 
     public var count: Int { dataset.count }

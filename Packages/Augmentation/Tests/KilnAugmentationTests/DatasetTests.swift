@@ -44,6 +44,36 @@ final class TemporaryFolder {
         #expect(chw.example(at: 0).input.scalars == [0, 0.2, 0.4, 1, 0, 0.2, 0.4, 1, 0, 0.2, 0.4, 1])
     }
 
+    /// nil channels and size keep what the images are: grey only when every image is.
+    @Test func keepsTheImagesOwnColourAndSize() throws {
+        let grey = try TemporaryFolder()
+        for name in ["a", "b"] { try FileManager.default.createDirectory(atPath: "\(grey.path)/\(name)", withIntermediateDirectories: true) }
+        try PNG.write(Image(width: 3, height: 2, channels: 1, pixels: [0, 51, 102, 153, 204, 255]), to: "\(grey.path)/a/0.png")
+        try PNG.write(Image(width: 3, height: 2, channels: 1, pixels: [255, 0, 0, 0, 0, 255]), to: "\(grey.path)/b/0.png")
+        let g = try ImageFolderDataset(root: grey.path, channels: nil, size: nil, layout: .chw)
+        #expect(g.inputShape == [1, 2, 3])
+        #expect(g.example(at: 0).input.scalars == [0, 0.2, 0.4, 0.6, 0.8, 1])
+        // One RGB image makes the whole set RGB; grey images are replicated to 3 channels.
+        try PNG.write(Image(width: 3, height: 2, channels: 3, pixels: [UInt8](repeating: 0, count: 15) + [255, 0, 0]),
+                      to: "\(grey.path)/b/1.png")
+        let rgb = try ImageFolderDataset(root: grey.path, channels: nil, size: nil, layout: .chw)
+        #expect(rgb.inputShape == [3, 2, 3])
+        #expect(rgb.example(at: 0).input.scalars == [0, 0.2, 0.4, 0.6, 0.8, 1] + [0, 0.2, 0.4, 0.6, 0.8, 1] + [0, 0.2, 0.4, 0.6, 0.8, 1])
+        #expect(rgb.example(at: 2).input.scalars.suffix(13) == [1] + [Float](repeating: 0, count: 12))  // last pixel red
+        // Forced to grey.
+        #expect(try ImageFolderDataset(root: grey.path, channels: 1, size: nil).inputShape == [6])
+        // Mixed sizes: an error naming two files and their sizes, unless a size is given.
+        try PNG.write(Image(width: 5, height: 4, channels: 1), to: "\(grey.path)/b/2.png")
+        #expect { try ImageFolderDataset(root: grey.path, channels: nil, size: nil) } throws: { error in
+            let text = "\(error)"
+            return text.contains("a/0.png is 3x2") && text.contains("b/2.png is 5x4") && !text.contains("\n")
+        }
+        let resized = try ImageFolderDataset(root: grey.path, channels: nil, size: ImageSize(width: 4, height: 4), layout: .chw)
+        #expect(resized.inputShape == [3, 4, 4])
+        #expect(ImageSize(parsing: "32x24") == ImageSize(width: 32, height: 24))
+        for bad in ["32", "0x3", "x3", "3x", "-1x2", "2x2x2", "99999x1"] { #expect(ImageSize(parsing: bad) == nil, "\(bad)") }
+    }
+
     @Test func errorsNameThePath() throws {
         #expect { try ImageFolderDataset(root: "/nonexistent/kiln") } throws: { "\($0)".hasPrefix("/nonexistent/kiln: no such directory") }
         let folder = try makeTree()

@@ -29,6 +29,9 @@ public struct Standardizer: Sendable, Equatable {
         case perFeature
         /// One mean and std over all features.
         case global
+        /// One mean and std per channel of CxHxW images (torchvision's `Normalize(mean,
+        /// std)`): `mean` and `std` have shape `[c, 1, 1]`. The data must be CxHxW.
+        case perChannel
     }
 
     /// The training mean: input shape (per feature) or rank 0 (global).
@@ -42,6 +45,16 @@ public struct Standardizer: Sendable, Equatable {
     public init(fitting data: TensorDataset, mode: Mode = .perFeature, epsilon: Float = 1e-6) throws {
         guard data.count > 0 else {
             throw DataError(.invalidArgument, "Standardizer: cannot fit on an empty dataset")
+        }
+        if mode == .perChannel {
+            guard data.inputShape.count == 3 else {
+                throw DataError(.invalidArgument, "Standardizer: per-channel statistics need CxHxW images, got inputs of shape \(data.inputShape)")
+            }
+            let (channelMean, channelStd) = Standardizer.channelStatistics(data)
+            self.mean = channelMean
+            self.std = channelStd
+            self.epsilon = epsilon
+            return
         }
         let d = data.inputShape.reduce(1, *)
         let m = data.count
@@ -81,6 +94,34 @@ public struct Standardizer: Sendable, Equatable {
         self.epsilon = epsilon
     }
 
+    /// Each channel's mean and population std over every pixel of every example, `[c, 1, 1]`
+    /// (two passes in Double, as for the other modes).
+    private static func channelStatistics(_ data: TensorDataset) -> (Tensor, Tensor) {
+        let c = data.inputShape[0], plane = data.inputShape[1] * data.inputShape[2]
+        var sums = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
+        data.forEachRow { _, row in
+            for k in 0..<c { for j in 0..<plane { sums[k] += Double(row[k * plane + j]) } }
+        }
+        let n = Double(data.count * plane)
+        let means = sums.map { $0 / n }
+        data.forEachRow { _, row in
+            for k in 0..<c {
+                for j in 0..<plane {
+                    let e = Double(row[k * plane + j]) - means[k]
+                    squares[k] += e * e
+                }
+            }
+        }
+        return (Tensor(shape: [c, 1, 1], scalars: means.map { Float($0) }),
+                Tensor(shape: [c, 1, 1], scalars: squares.map { Float(($0 / n).squareRoot()) }))
+    }
+
+    /// Whether the statistics are per channel (`[c, 1, 1]`) for inputs of `featureCount`
+    /// features that are not themselves `[c, 1, 1]` images.
+    private func isPerChannel(featureCount d: Int) -> Bool {
+        mean.rank == 3 && mean.shape[1] == 1 && mean.shape[2] == 1 && mean.count != d && d % mean.count == 0
+    }
+
     /// Restores a fitted standardizer (e.g. from a checkpoint). Throws ``DataError`` if
     /// the shapes differ, or a value is not finite, or a std is negative.
     public init(mean: Tensor, std: Tensor, epsilon: Float = 1e-6) throws {
@@ -112,6 +153,17 @@ public struct Standardizer: Sendable, Equatable {
     /// Per-feature shift and scale for `featureCount` features.
     private func coefficients(featureCount d: Int) -> (shift: [Float], scale: [Float]) {
         let global = mean.rank == 0
+        if isPerChannel(featureCount: d) {
+            // Feature j of a CxHxW example (flattened in CHW order) is in channel j / (H·W).
+            let plane = d / mean.count
+            var shift = [Float](repeating: 0, count: d), scale = [Float](repeating: 1, count: d)
+            for j in 0..<d {
+                shift[j] = mean.scalars[j / plane]
+                let s = std.scalars[j / plane]
+                scale[j] = s > epsilon ? 1 / s : 1
+            }
+            return (shift, scale)
+        }
         precondition(global || mean.count == d,
                      "Standardizer: fitted on \(mean.count) features (shape \(mean.shape)), applied to \(d)")
         var shift = [Float](repeating: 0, count: d)
@@ -131,6 +183,8 @@ public struct Standardizer: Sendable, Equatable {
         let d: Int
         if mean.rank == 0 {
             d = inputs.rank >= 1 && inputs.shape[0] > 0 ? inputs.count / inputs.shape[0] : max(inputs.count, 1)
+        } else if inputs.rank >= 1, inputs.shape[0] > 0, isPerChannel(featureCount: inputs.count / inputs.shape[0]) {
+            d = inputs.count / inputs.shape[0]
         } else {
             precondition(inputs.shape == mean.shape || Array(inputs.shape.dropFirst()) == mean.shape,
                          "Standardizer: input shape \(inputs.shape) does not fit the fitted shape \(mean.shape)")

@@ -56,6 +56,27 @@ import _KilnTestSupport
         #expect(abs(z.variance() - 1) < 1e-3)
     }
 
+    /// Per channel: one mean and std per image channel, applied to CxHxW and to the same
+    /// images flattened (CHW order), as torchvision's Normalize does.
+    @Test func perChannelMode() throws {
+        var rng = RandomGenerator(seed: 9)
+        let x = Tensor.uniform([50, 3, 4, 5], using: &rng) * Tensor(shape: [3, 1, 1], scalars: [1, 2, 4])
+        let images = TensorDataset(inputs: x, labels: [Int](repeating: 0, count: 50), classNames: ["x"])
+        let s = try Standardizer(fitting: images, mode: .perChannel)
+        #expect(s.mean.shape == [3, 1, 1] && s.std.shape == [3, 1, 1])
+        let z = s.apply(to: images).inputs
+        for c in 0..<3 {
+            var channel: [Float] = []
+            for i in 0..<50 { for p in 0..<20 { channel.append(z[flat: i * 60 + c * 20 + p]) } }
+            let t = Tensor(channel)
+            #expect(abs(t.mean()) < 1e-4 && abs(t.variance() - 1) < 1e-3, "channel \(c)")
+        }
+        let flat = images.reshaped(inputShape: [60])
+        #expect(s.apply(to: flat).inputs.scalars == z.scalars)
+        #expect(s.apply(x).scalars == z.scalars)
+        #expect(dataError { try Standardizer(fitting: flat, mode: .perChannel) }?.kind == .invalidArgument)
+    }
+
     @Test func saveAndRestore() throws {
         let s = try Standardizer(fitting: data(100, seed: 4))
         let restored = try Standardizer(tensors: s.tensors)

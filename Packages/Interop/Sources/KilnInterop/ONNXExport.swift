@@ -13,10 +13,12 @@ import KilnTraining
 ///
 /// | Kiln | ONNX |
 /// | --- | --- |
-/// | `dense` | `Gemm` (B = W `[in, out]`, C = bias); a `Flatten` first on CHW inputs |
+/// | `dense` | `Gemm` (B = W `[in, out]`, C = bias, left out with `bias=false`); a `Flatten` first on CHW inputs |
 /// | `conv` | `Conv` (W `[out, in, k, k]`, strides, symmetric pads) |
 /// | `maxpool`, `avgpool` | `MaxPool`, `AveragePool` (no padding, floor) |
 /// | `flatten` | `Flatten` (axis 1) |
+/// | `global-avgpool` | `GlobalAveragePool`, then `Flatten` |
+/// | `residual(BODY, shortcut=S)` | BODY's nodes and S's (or the block's input), then `Add` |
 /// | `relu`, `sigmoid`, `tanh`, `softmax`, `leaky-relu`, `elu` | `Relu`, `Sigmoid`, `Tanh`, `Softmax` (axis 1), `LeakyRelu`, `Elu` |
 /// | `batchnorm` | `BatchNormalization` in inference form (running mean and variance) |
 /// | `layernorm` | `LayerNormalization` (axis 1: all features of an example) |
@@ -45,76 +47,10 @@ public enum ONNXExport {
     /// The ONNX file's bytes for `model`.
     public static func export(_ model: Sequential, classNames: [String], options: Options = Options()) throws -> [UInt8] {
         var graph = GraphBuilder()
-        var current = "input"
         // The per-example shape entering each layer (a forward pass of one zero example).
         var shape = model.inputShape
         var probe = Tensor.zeros([1] + shape)
-        for (i, layer) in model.layers.enumerated() {
-            let spec: Spec
-            do { spec = try Spec(parsing: layer.description) } catch {
-                throw ExportError(description: "layer \(i) (\(layer.description)) has no parsable spec")
-            }
-            let name = "\(i).\(spec.name)"
-            let tensors = Dictionary(uniqueKeysWithValues: (layer.parameters + layer.buffers).map {
-                (String($0.name.dropFirst(name.count + 1)), $0.value)
-            })
-            func tensor(_ key: String) throws -> String {
-                guard let t = tensors[key] else { throw ExportError(description: "layer \(i) (\(spec.name)) has no '\(key)' tensor") }
-                return graph.initializer("\(name).\(key)", t)
-            }
-            func int(_ key: String, _ position: Int, default value: Int? = nil) throws -> Int {
-                do { return try spec.int(key, at: position, default: value) } catch {
-                    throw ExportError(description: "layer \(i) (\(layer.description)): \(error)")
-                }
-            }
-            func float(_ key: String, _ position: Int, default value: Float) throws -> Float {
-                do { return try spec.float(key, at: position, default: value) } catch {
-                    throw ExportError(description: "layer \(i) (\(layer.description)): \(error)")
-                }
-            }
-            let output = "\(name).out"
-            switch spec.name {
-            case "dense", "linear":
-                var x = current
-                if shape.count > 1 { x = graph.node("Flatten", [current], "\(name).flat", ints: [:], int: ["axis": 1]) }
-                graph.node("Gemm", [x, try tensor("weight"), try tensor("bias")], output, ints: [:], int: ["transB": 0])
-            case "conv", "conv2d":
-                let k = try int("kernel", 1), stride = try int("stride", 2, default: 1), pad = try int("padding", 3, default: 0)
-                graph.node("Conv", [current, try tensor("weight"), try tensor("bias")], output,
-                           ints: ["kernel_shape": [k, k], "strides": [stride, stride], "pads": [pad, pad, pad, pad]], int: [:])
-            case "maxpool", "max-pool", "maxpool2d", "avgpool", "avg-pool", "avgpool2d":
-                let size = try int("size", 0), stride = try int("stride", 1, default: size)
-                graph.node(spec.name.hasPrefix("max") ? "MaxPool" : "AveragePool", [current], output,
-                           ints: ["kernel_shape": [size, size], "strides": [stride, stride]], int: [:])
-            case "flatten":
-                graph.node("Flatten", [current], output, ints: [:], int: ["axis": 1])
-            case "relu": graph.node("Relu", [current], output)
-            case "sigmoid": graph.node("Sigmoid", [current], output)
-            case "tanh": graph.node("Tanh", [current], output)
-            case "softmax":
-                guard shape.count == 1 else { throw ExportError(description: "layer \(i): softmax of a \(shape) input has no ONNX form here") }
-                graph.node("Softmax", [current], output, ints: [:], int: ["axis": 1])
-            case "leaky-relu", "leakyrelu", "leaky_relu":
-                graph.node("LeakyRelu", [current], output, float: ["alpha": try float("slope", 0, default: 0.01)])
-            case "elu":
-                graph.node("Elu", [current], output, float: ["alpha": try float("alpha", 0, default: 1)])
-            case "dropout":
-                probe = layer.forward(probe, training: false)
-                continue
-            case "batchnorm", "batch-norm", "bn":
-                graph.node("BatchNormalization",
-                           [current, try tensor("weight"), try tensor("bias"), try tensor("running_mean"), try tensor("running_var")],
-                           output, float: ["epsilon": try float("eps", 1, default: 1e-5)])
-            case "layernorm", "layer-norm":
-                graph.node("LayerNormalization", [current, try tensor("weight"), try tensor("bias")], output,
-                           ints: [:], int: ["axis": 1], float: ["epsilon": try float("eps", 0, default: 1e-5)])
-            default:
-                throw ExportError(description: "layer \(i) '\(spec.name)' has no ONNX form (only Kiln's built-in layers export)")
-            }
-            current = output
-            probe = layer.forward(probe, training: false)
-            shape = Array(probe.shape.dropFirst())
-        }
+        let current = try emit(model.layers, prefix: "", input: "input", graph: &graph, shape: &shape, probe: &probe)
         let outputName = options.appendSoftmax ? "probabilities" : "logits"
         if options.appendSoftmax {
             guard shape.count == 1 else { throw ExportError(description: "the model's output \(shape) is not a vector of class scores") }
@@ -145,6 +81,97 @@ public enum ONNXExport {
     }
 
     /// ValueInfoProto of a float tensor `[N] + dims`, N symbolic.
+    /// Adds the nodes of `layers` (named `PREFIXi.kind`, as their parameters are) reading
+    /// `input`; returns the last output's name. `shape` and `probe` follow the data.
+    private static func emit(_ layers: [any Layer], prefix: String, input: String, graph: inout GraphBuilder,
+                             shape: inout [Int], probe: inout Tensor) throws -> String {
+        var current = input
+        for (i, layer) in layers.enumerated() {
+            let spec: Spec
+            do { spec = try Spec(parsing: layer.description) } catch {
+                throw ExportError(description: "layer \(prefix)\(i) (\(layer.description)) has no parsable spec")
+            }
+            let name = "\(prefix)\(i).\(spec.name)"
+            let tensors = Dictionary(uniqueKeysWithValues: (layer.parameters + layer.buffers).map {
+                (String($0.name.dropFirst(name.count + 1)), $0.value)
+            })
+            func tensor(_ key: String) throws -> String {
+                guard let t = tensors[key] else { throw ExportError(description: "layer \(name) has no '\(key)' tensor") }
+                return graph.initializer("\(name).\(key)", t)
+            }
+            /// The bias input when the layer has one (`bias=false` leaves it out; it is optional in ONNX).
+            func optionalBias() throws -> [String] { tensors["bias"] == nil ? [] : [try tensor("bias")] }
+            func int(_ key: String, _ position: Int, default value: Int? = nil) throws -> Int {
+                do { return try spec.int(key, at: position, default: value) } catch {
+                    throw ExportError(description: "layer \(name) (\(layer.description)): \(error)")
+                }
+            }
+            func float(_ key: String, _ position: Int, default value: Float) throws -> Float {
+                do { return try spec.float(key, at: position, default: value) } catch {
+                    throw ExportError(description: "layer \(name) (\(layer.description)): \(error)")
+                }
+            }
+            let output = "\(name).out"
+            switch spec.name {
+            case "dense", "linear":
+                var x = current
+                if shape.count > 1 { x = graph.node("Flatten", [current], "\(name).flat", ints: [:], int: ["axis": 1]) }
+                graph.node("Gemm", [x, try tensor("weight")] + (try optionalBias()), output, ints: [:], int: ["transB": 0])
+            case "conv", "conv2d":
+                let k = try int("kernel", 1), stride = try int("stride", 2, default: 1), pad = try int("padding", 3, default: 0)
+                graph.node("Conv", [current, try tensor("weight")] + (try optionalBias()), output,
+                           ints: ["kernel_shape": [k, k], "strides": [stride, stride], "pads": [pad, pad, pad, pad]], int: [:])
+            case "maxpool", "max-pool", "maxpool2d", "avgpool", "avg-pool", "avgpool2d":
+                let size = try int("size", 0), stride = try int("stride", 1, default: size)
+                graph.node(spec.name.hasPrefix("max") ? "MaxPool" : "AveragePool", [current], output,
+                           ints: ["kernel_shape": [size, size], "strides": [stride, stride]], int: [:])
+            case "global-avgpool", "global-avg-pool", "gap":
+                let pooled = graph.node("GlobalAveragePool", [current], "\(name).pooled")
+                graph.node("Flatten", [pooled], output, ints: [:], int: ["axis": 1])
+            case "residual":
+                guard let block = layer as? Residual else { throw ExportError(description: "layer \(name) is not Kiln's residual block") }
+                var bodyShape = shape, bodyProbe = probe
+                let bodyOut = try emit(block.body.layers, prefix: "\(name).body.", input: current, graph: &graph,
+                                       shape: &bodyShape, probe: &bodyProbe)
+                var shortcutOut = current
+                if let shortcut = block.shortcut {
+                    var shortcutShape = shape, shortcutProbe = probe
+                    shortcutOut = try emit(shortcut.layers, prefix: "\(name).shortcut.", input: current, graph: &graph,
+                                           shape: &shortcutShape, probe: &shortcutProbe)
+                }
+                graph.node("Add", [bodyOut, shortcutOut], output)
+            case "flatten":
+                graph.node("Flatten", [current], output, ints: [:], int: ["axis": 1])
+            case "relu": graph.node("Relu", [current], output)
+            case "sigmoid": graph.node("Sigmoid", [current], output)
+            case "tanh": graph.node("Tanh", [current], output)
+            case "softmax":
+                guard shape.count == 1 else { throw ExportError(description: "layer \(name): softmax of a \(shape) input has no ONNX form here") }
+                graph.node("Softmax", [current], output, ints: [:], int: ["axis": 1])
+            case "leaky-relu", "leakyrelu", "leaky_relu":
+                graph.node("LeakyRelu", [current], output, float: ["alpha": try float("slope", 0, default: 0.01)])
+            case "elu":
+                graph.node("Elu", [current], output, float: ["alpha": try float("alpha", 0, default: 1)])
+            case "dropout":
+                probe = layer.forward(probe, training: false)
+                continue
+            case "batchnorm", "batch-norm", "bn":
+                graph.node("BatchNormalization",
+                           [current, try tensor("weight"), try tensor("bias"), try tensor("running_mean"), try tensor("running_var")],
+                           output, float: ["epsilon": try float("eps", 1, default: 1e-5)])
+            case "layernorm", "layer-norm":
+                graph.node("LayerNormalization", [current, try tensor("weight"), try tensor("bias")], output,
+                           ints: [:], int: ["axis": 1], float: ["epsilon": try float("eps", 0, default: 1e-5)])
+            default:
+                throw ExportError(description: "layer \(name) '\(spec.name)' has no ONNX form (only Kiln's built-in layers export)")
+            }
+            current = output
+            probe = layer.forward(probe, training: false)
+            shape = Array(probe.shape.dropFirst())
+        }
+        return current
+    }
+
     static func valueInfo(_ w: inout ProtoWriter, _ name: String, dims: [Int]) {
         w.string(1, name)
         w.message(2) { type in                       // TypeProto

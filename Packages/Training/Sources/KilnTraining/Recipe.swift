@@ -77,9 +77,10 @@ extension Recipe {
 
     /// `mlp`: the no-flag default of the example programs.
     public static let mlp = Recipe(
-        name: "mlp", summary: "two hidden layers (256, 128), Adam, warm-up then cosine every step; about 1 s per epoch on 2 cores",
+        name: "mlp", summary: "two hidden layers (256, 128), Adam, label smoothing, warm-up then cosine every step; about 0.7 s per epoch on 2 cores",
         model: "dense(256)|relu|dense(128)|relu|dense(10)",
-        optimizer: "adam(lr=0.001)", schedule: "warmup-cosine(warmup=0.5)", epochs: 15)
+        optimizer: "adam(lr=0.001)", schedule: "warmup-cosine(warmup=0.5)",
+        loss: "softmax-ce(label_smoothing=0.1)", epochs: 20)
 
     /// `cnn`: the 2-conv+BN networks of the Fashion-MNIST benchmark table, with augmentation.
     public static let cnn = Recipe(
