@@ -101,6 +101,28 @@ import Testing
         #expect(r.status == 1 && r.stderr.contains("--loss softmax-ce(label_smoothing=0.1)"), "\(r.stderr)")
     }
 
+    /// `--standardize`: per-channel statistics of the training split, saved in the model file
+    /// and applied again by `--load` (the loaded model scores exactly the same).
+    @Test func standardizationIsSavedAndAppliedAtLoad() throws {
+        let dir = try ExampleRunner.temporaryDirectory()
+        let common = ["--limit", "1500", "--dev-size", "300", "--epochs", "1", "--model", "conv(4, kernel=3)|relu|flatten|dense(10)"]
+        var r = try ExampleRunner.run("mnist-classifier", common + ["--standardize", "--json", "--save", dir + "/z.safetensors"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("standardized per channel (mean 0.2"), "\(r.stderr)")
+        let accuracy = try Self.testAccuracy(r.stdout)
+        let file = try String(decoding: Data(contentsOf: URL(fileURLWithPath: dir + "/z.safetensors")).prefix(4000), as: UTF8.self)
+        #expect(file.contains("kiln.input_mean") && file.contains("kiln.input_std"))
+        r = try ExampleRunner.run("mnist-classifier", ["--load", dir + "/z.safetensors", "--json"], timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.testAccuracy(r.stdout) == accuracy)
+        #expect(r.stderr.contains("standardized per channel with the file's statistics"), "\(r.stderr)")
+    }
+
+    static func testAccuracy(_ stdout: String) throws -> Double {
+        let summary = try JSONSerialization.jsonObject(with: Data(stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+        return (summary["test_accuracy"] as! NSNumber).doubleValue
+    }
+
     @Test func helpExitsZero() throws {
         let result = try ExampleRunner.run("mnist-classifier", ["--help"], timeout: 30)
         #expect(result.status == 0)

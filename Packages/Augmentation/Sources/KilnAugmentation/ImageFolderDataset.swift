@@ -47,8 +47,8 @@ public struct ImageFolderDataset: Dataset {
     }
 
     /// Loads `root` keeping what the images are unless told otherwise:
-    /// - `channels` nil: grey (1) when every image is grey, RGB (3) otherwise (transparency
-    ///   composited onto black); 1, 3 or 4 forces that many.
+    /// - `channels` nil: grey (1) when every image is grey (with or without transparency),
+    ///   RGB (3) otherwise; transparency is composited onto black. 1, 3 or 4 forces that many.
     /// - `size` nil: the images' own size, which must be the same for all (else an error
     ///   naming two files and their sizes); a size resizes every image that differs
     ///   (bilinear, half-pixel centres).
@@ -74,7 +74,7 @@ public struct ImageFolderDataset: Dataset {
                 throw ImageFolderError(path: root, message: "\(error)")
             }
         }
-        let channels = channels ?? (infos.contains { $0.channels > 1 } ? 3 : 1)
+        let channels = channels ?? (infos.contains(where: \.isColor) ? 3 : 1)
         let target: ImageSize
         if let size {
             target = size

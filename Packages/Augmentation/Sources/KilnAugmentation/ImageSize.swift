@@ -1,8 +1,11 @@
 /// An image size, `width` x `height` pixels, written `WxH` (`32x32`).
 public struct ImageSize: Sendable, Equatable, CustomStringConvertible {
+    /// Pixels per row.
     public var width: Int
+    /// Rows.
     public var height: Int
 
+    /// A size of `width` x `height` pixels.
     public init(width: Int, height: Int) {
         self.width = width
         self.height = height

@@ -38,6 +38,9 @@ public enum PNG {
         /// The channel count of the natural 8-bit form: 1 for gray without transparency,
         /// 3 for colour without transparency, 4 for anything with alpha or `tRNS`.
         public var channels: Int
+        /// Whether the image has colour (RGB or a colour palette); false for grey, with or
+        /// without transparency.
+        public var isColor: Bool = false
     }
 
     /// Decodes PNG bytes into an 8-bit image with `channels` channels (1 gray, 3 RGB,
@@ -121,7 +124,8 @@ public enum PNG {
                   kiln_png_image_failed(&image) == 0 else {
                 throw PNGError(kind: .begin, file: name, message: Self.message(of: &image))
             }
-            return Info(width: Int(image.width), height: Int(image.height), channels: naturalChannels(format: image.format))
+            return Info(width: Int(image.width), height: Int(image.height), channels: naturalChannels(format: image.format),
+                        isColor: image.format & kiln_png_format_flag_color != 0)
         }
     }
 

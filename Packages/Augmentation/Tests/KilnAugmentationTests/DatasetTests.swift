@@ -118,6 +118,20 @@ final class TemporaryFolder {
         #expect(try AugmentedDataset(base: base(), pipeline: TransformPipeline(spec), seed: 6).example(at: 6).input != first)
     }
 
+    /// RGB images: every channel gets the same transform (a flip mirrors each plane).
+    @Test func colourImagesAreTransformedPerChannel() throws {
+        var rng = RandomGenerator(seed: 4)
+        let rgb = TensorDataset(inputs: Tensor.uniform([2, 3, 4, 5], using: &rng), labels: [0, 1], classNames: ["a", "b"])
+        let flipped = try AugmentedDataset(base: rgb, pipeline: TransformPipeline("flip(axis=horizontal)"), seed: 1)
+        #expect(flipped.inputShape == [3, 4, 5])
+        let x = rgb.example(at: 1).input, y = flipped.example(at: 1).input
+        for c in 0..<3 {
+            for r in 0..<4 { for col in 0..<5 { #expect(y[c, r, col] == x[c, r, 4 - col]) } }
+        }
+        let cropped = try AugmentedDataset(base: rgb, pipeline: TransformPipeline("random-crop(width=5, height=4, padding=1)"), seed: 2)
+        #expect(cropped.batch([0, 1]).inputs.shape == [2, 3, 4, 5])
+    }
+
     @Test func shapesFollowThePipeline() throws {
         let chw = base().reshaped(inputShape: [1, 28, 28])
         let cropped = try AugmentedDataset(base: chw, pipeline: TransformPipeline("center-crop(24, 20)|rotate(90)|resize(12, 10)"), seed: 1)

@@ -16,6 +16,7 @@ public final class GlobalAvgPool: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// An unbuilt layer; `build` takes CxHxW inputs.
     public init() {}
 
     public var description: String { "global-avgpool" }

@@ -33,6 +33,8 @@ public final class Residual: CompositeLayer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// A block of unbuilt layers: `body` (at least one layer) and an optional projection
+    /// `shortcut` (nil: the identity).
     public init(body: [any Layer], shortcut: [any Layer]? = nil) {
         precondition(!body.isEmpty, "residual: the body has no layers")
         self.body = Sequential(body)

@@ -20,6 +20,7 @@ public struct SoftmaxCrossEntropy: Loss {
     /// ε in [0, 1): the share of the target spread evenly over the classes.
     public let labelSmoothing: Float
 
+    /// The loss with label smoothing ε in [0, 1) (default 0: the plain loss).
     public init(labelSmoothing: Float = 0) {
         precondition(labelSmoothing >= 0 && labelSmoothing < 1, "softmax-ce: label_smoothing must be in [0, 1)")
         self.labelSmoothing = labelSmoothing

@@ -16,12 +16,18 @@ import KilnRegistry
 /// Why: the rising half explores with large steps (a regularizer in itself), the long
 /// falling half settles into a minimum; it trains to a given accuracy in fewer epochs.
 public final class OneCycleSchedule: LearningRateSchedule {
+    /// The cycle's length in epochs (`total`), or nil for the run's `--epochs`.
     public let total: Double?
+    /// The rising share of the cycle (`pct_start`, default 0.3).
     public let pctStart: Double
+    /// The start rate is base / div (`div`, default 25).
     public let divFactor: Double
+    /// The end rate is the start rate / final_div (`final_div`, default 1e4).
     public let finalDivFactor: Double
     private var clock = StepClock()
 
+    /// total > 0 when given, pct_start in (0, 1), div and final_div >= 1 (a precondition;
+    /// the registry checks specs first).
     public init(total: Double? = nil, pctStart: Double = 0.3, divFactor: Double = 25, finalDivFactor: Double = 1e4) {
         precondition(total.map { $0 > 0 && $0.isFinite } ?? true, "one-cycle: total must be > 0")
         precondition(pctStart > 0 && pctStart < 1, "one-cycle: pct_start must be in (0, 1)")

@@ -16,11 +16,16 @@ import KilnRegistry
 /// (rather than every epoch) ends on a smooth, small rate (Goyal et al. 2017, Loshchilov &
 /// Hutter 2017).
 public final class WarmupCosineSchedule: LearningRateSchedule {
+    /// Warm-up length in epochs (`warmup`, default 1).
     public let warmup: Double
+    /// The run's length in epochs (`total`), or nil for the run's `--epochs`.
     public let total: Double?
+    /// The rate at the end (`min`, default 0).
     public let minimum: Float
     private var clock = StepClock()
 
+    /// warmup >= 0, total > warmup when given, min >= 0 (a precondition; the registry
+    /// checks specs first).
     public init(warmup: Double = 1, total: Double? = nil, minimum: Float = 0) {
         precondition(warmup >= 0 && warmup.isFinite, "warmup-cosine: warmup must be finite and >= 0")
         precondition(total.map { $0 > 0 && $0.isFinite && $0 > warmup } ?? true, "warmup-cosine: total must be > warmup")

