@@ -5,7 +5,7 @@ import KilnTensor
 /// `"random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)|random-rotate(degrees=10)"`.
 ///
 /// For each image, every stage draws its ``Warp`` (in stage order, from one generator);
-/// consecutive warps are fused and sampled once (see ``FusedWarp`` rules in the README:
+/// consecutive warps are fused and sampled once (see `FusedWarp` rules in the README:
 /// one interpolation per run, intermediate frames still clip to the fill). The same
 /// generator state gives the same output.
 ///

@@ -5,7 +5,8 @@ import KilnLayers
 import KilnTensor
 import KilnTraining
 
-/// What ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:makeMember:)`` hands the
+/// What ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:communicator:makeMember:)``
+/// hands the
 /// member factory: who the member is and what it trains on.
 public struct MemberContext {
     /// 0-based member number.
@@ -134,7 +135,8 @@ extension Bagging {
     /// stopping, and predicts its out-of-bag examples. At most `parallelism.jobs` members
     /// run at once as child tasks of a task group; the next one starts when one finishes.
     /// Each member's trainer gets `parallelism.threadsPerMember` worker threads (its
-    /// ``Trainer/threads`` is overridden after `makeMember`); BLAS runs single-threaded.
+    /// ``/KilnTraining/Trainer/threads`` is overridden after `makeMember`); BLAS runs
+    /// single-threaded.
     /// Neither changes the members (see ``Parallelism``).
     ///
     /// `makeMember` runs on the member's task: it must create its own model, optimizer and

@@ -5,7 +5,7 @@ import KilnTensor
 import KilnTraining
 
 /// Trained models that predict together by ``Voting``: the result of
-/// ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:makeMember:)`` or of
+/// ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:communicator:makeMember:)`` or of
 /// ``load(from:)``, or assembled by hand from models of the same input and classes.
 ///
 /// It answers the calls of a single model (``Classifier``): `predictProbabilities`,

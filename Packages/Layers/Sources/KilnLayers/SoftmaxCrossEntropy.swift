@@ -9,6 +9,7 @@ import KilnTensor
 /// regression, PyTorch's `CrossEntropyLoss` on logits). The loss is summed in `Double`.
 /// Labels must lie in `0..<classes` (a precondition: validate data labels when loading).
 public struct SoftmaxCrossEntropy: Sendable {
+    /// The loss; it has no settings.
     public init() {}
 
     /// The mean loss and its gradient w.r.t. `logits` `[n, classes]`.

@@ -10,7 +10,7 @@ import KilnTensor
 /// Trains a `Sequential` classifier with mini-batches: the loop of the course notes, on
 /// every core.
 ///
-/// One step, from the data to BLAS (see ``DataParallel`` for the rule in full):
+/// One step, from the data to BLAS (see `DataParallel` for the rule in full):
 /// 1. the batch's indices are cut into ``shards`` contiguous slices (a number that does not
 ///    depend on ``threads``); ``threads`` workers take the shards, each shard on its own
 ///    model (the trainer's model or a replica sharing its parameter values);
@@ -32,7 +32,7 @@ import KilnTensor
 ///
 /// Epochs are reproducible and resumable: epoch `k` shuffles with a generator seeded by
 /// `(seed, k)`, seeds the model's own randomness (dropout) the same way and tells an
-/// ``EpochAwareDataset`` (augmentation) that epoch `k` starts, so a run resumed from the
+/// ``/KilnData/EpochAwareDataset`` (augmentation) that epoch `k` starts, so a run resumed from the
 /// checkpoint of epoch `k` ends bit-identical to an uninterrupted one.
 ///
 /// A non-finite loss stops training with ``TrainingError/nonFiniteLoss(epoch:batch:loss:)``
@@ -72,7 +72,7 @@ public final class Trainer {
     /// Slices per mini-batch: the most workers one step can use. nil (the default) means
     /// ``defaultShards(batchSize:)``. Part of the result (BatchNorm statistics per shard,
     /// the gradient sum's order), so it is saved in checkpoints. Models that cannot be
-    /// rebuilt from their spec through the ``layers`` registry train on one shard.
+    /// rebuilt from their spec through the ``/KilnLayers/layers`` registry train on one shard.
     public var shards: Int? {
         didSet { precondition((shards ?? 1) >= 1, "Trainer: shards must be at least 1") }
     }
