@@ -29,8 +29,11 @@ import Synchronization
 /// for epoch in 0..<10 { train.setEpoch(epoch); /* batches... */ }
 /// ```
 public final class AugmentedDataset: EpochAwareDataset {
+    /// The dataset whose examples are transformed.
     public let base: any Dataset
+    /// The transforms applied to every example, in order.
     public let pipeline: TransformPipeline
+    /// The run seed; with the epoch and the example's index it seeds each example's draws.
     public let seed: UInt64
     public let inputShape: [Int]
     /// The image form of the base inputs.

@@ -13,8 +13,10 @@ import KilnTensor
 /// ``sampleSeed(seed:epoch:index:)``, a hash of the three numbers, so two runs agree, two
 /// epochs differ, and workers that split the indices never share a stream.
 public struct TransformPipeline: Sendable, CustomStringConvertible {
+    /// The transforms, in the order they apply.
     public let stages: [any Transform]
 
+    /// A pipeline of `stages`.
     public init(stages: [any Transform]) { self.stages = stages }
 
     /// Parses `spec` (stages separated by `|`) with the ``transforms`` registry (or another).

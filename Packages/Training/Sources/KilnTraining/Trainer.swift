@@ -39,13 +39,17 @@ import KilnTensor
 /// naming the epoch and batch, unless `skipNonFinite` is set, in which case the step is
 /// skipped (no update) and counted in the epoch record.
 public final class Trainer {
+    /// The model being trained (its parameters are updated in place).
     public let model: Sequential
+    /// The update rule; its learning rate is set from `schedule` each epoch.
     public var optimizer: any Optimizer
+    /// The loss: softmax cross-entropy over the logits, the mean over the batch.
     public var loss = SoftmaxCrossEntropy()
     /// Applied to every regularized parameter (weights, not biases) unless a layer has its own.
     public var regularizer: (any Regularizer)?
     /// Per-layer regularizers by layer name (`"0.dense"`), overriding `regularizer`.
     public var layerRegularizers: [String: any Regularizer] = [:]
+    /// Sets the learning rate per epoch from the optimizer's base rate (nil: constant).
     public var schedule: (any LearningRateSchedule)?
     /// Clip the global gradient norm to this value before each step (nil: no clipping;
     /// `GradientClipping.clipByGlobalNorm`, after clipping by value).
@@ -53,11 +57,19 @@ public final class Trainer {
     /// Clamp every gradient element to [−clipValue, clipValue] before each step (nil: no
     /// clipping; `GradientClipping.clipByValue`, torch's `clip_grad_value_`).
     public var clipValue: Float?
+    /// Stops training when the monitored metric stops improving and can restore the best
+    /// weights (nil: off). It watches the dev metric, or the training one without a dev set.
     public var earlyStopping: EarlyStopping?
+    /// Hooks called around epochs and batches, in order.
     public var callbacks: [any TrainingCallback] = []
+    /// Examples per training step (default 128).
     public var batchSize: Int
+    /// The run's seed: shuffles, dropout and augmentation derive from it (default 1).
     public var seed: UInt64
+    /// Skip a step whose loss or gradients are not finite, and count it, instead of throwing
+    /// (default false).
     public var skipNonFinite = false
+    /// Leave out an epoch's last batch when it is smaller than `batchSize` (default false).
     public var dropLast = false
     /// Batch size used for evaluation (forward only).
     public var evaluationBatchSize = 1000
@@ -130,6 +142,8 @@ public final class Trainer {
     /// Whether early stopping ended the last `fit`.
     public internal(set) var stoppedEarly = false
 
+    /// A trainer of `model` with `optimizer`, batches of `batchSize` (default 128) and the run
+    /// seed `seed` (default 1).
     public init(model: Sequential, optimizer: any Optimizer, batchSize: Int = 128, seed: UInt64 = 1) {
         precondition(batchSize > 0, "Trainer: batch size must be positive")
         self.model = model
@@ -428,8 +442,12 @@ public final class Trainer {
 
 /// Errors that stop training.
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
+    /// The loss was NaN or infinite at this epoch and batch (set `skipNonFinite` to skip such
+    /// steps).
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Float)
+    /// Every step of the epoch was skipped as non-finite: training cannot go on.
     case allStepsSkipped(epoch: Int, skipped: Int)
+    /// A checkpoint that cannot be restored into this trainer; the text names the field.
     case checkpoint(String)
     /// The trainer's settings do not fit together (a layer names an unknown regularizer).
     case configuration(String)
