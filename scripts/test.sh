@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The test command: system packages, manifest checks, then every package's tests and the
-# cross-package tests in one root build, then the tests beyond one process (mpirun and a
-# one-node Slurm, scripts/test-distributed.sh), models in and out against numpy, safetensors,
-# onnx and onnxruntime (scripts/test-interop.sh), then users' packages built against the
-# checkout (scripts/test-packages.sh). Fails when any test fails.
+# cross-package tests in one root build, the API documentation (every module's DocC archive
+# with warnings as errors and every public symbol documented, scripts/docs.sh, then the site
+# opened in headless Chromium, scripts/test-docs.sh), then the tests beyond one process
+# (mpirun and a one-node Slurm, scripts/test-distributed.sh), models in and out against
+# numpy, safetensors, onnx and onnxruntime (scripts/test-interop.sh), then users' packages
+# built against the checkout (scripts/test-packages.sh). Fails when any test fails.
 #   scripts/test.sh              debug build, all tests
 #   scripts/test.sh --sanitize          the PNG and IDX tests under AddressSanitizer
 #   scripts/test.sh --sanitize thread   the trainer, ensemble and search tests (the
@@ -36,6 +38,9 @@ swift build -c release
 swift build --build-tests
 release_bin="$(swift build -c release --show-bin-path)"
 KILN_RELEASE_BIN="$release_bin" swift test --skip-build
+# The documentation site from the debug build's symbol graphs, strict, then a real browser.
+scripts/docs.sh
+scripts/test-docs.sh
 scripts/test-distributed.sh "$release_bin"
 scripts/test-interop.sh "$release_bin"
 # Users' own packages built against the checkout: a layer and a transform of their own,

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// README code that a test compiles and runs. A README marks such a block with
+/// README and documentation-article code that a test compiles and runs. A README or a DocC
+/// article (any `.md` file in a `*.docc` catalog) marks such a block with
 ///
 ///     <!-- snippet: Packages/Layers/Tests/KilnLayersTests/ReadmeExampleTests.swift#swish -->
 ///     ```swift
@@ -10,7 +11,9 @@ import Testing
 ///
 /// and the named file holds the same lines between `// snippet swish` and `// end snippet`
 /// (indentation removed). This test fails when the two drift apart or a marker names a
-/// snippet that does not exist, so the README shows only code that builds and runs.
+/// snippet that does not exist, so the README shows only code that builds and runs. In the
+/// DocC articles every Swift block must be marked (`scripts/docs.sh` builds the site from
+/// them; their code is compiled nowhere else).
 @Suite struct ReadmeSnippetTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -21,6 +24,22 @@ import Testing
             .filter { FileManager.default.fileExists(atPath: root.path + "/" + $0) }
     }
 
+    /// Every Markdown file in a documentation catalog (`<Module>.docc`), under Packages/
+    /// and Examples/.
+    static var articles: [String] {
+        var found: [String] = []
+        for top in ["Packages", "Examples"] {
+            guard let walker = FileManager.default.enumerator(atPath: root.path + "/" + top) else { continue }
+            while let path = walker.nextObject() as? String {
+                let parts = path.split(separator: "/")
+                if path.hasSuffix(".md"), parts.dropLast().contains(where: { $0.hasSuffix(".docc") }) {
+                    found.append(top + "/" + path)
+                }
+            }
+        }
+        return found.sorted()
+    }
+
     struct Marked {
         var readme: String
         var file: String
@@ -28,13 +47,24 @@ import Testing
         var code: [String]
     }
 
+    /// The marked blocks of a file, and the line numbers (1-based) of its Swift blocks that
+    /// no marker names.
     static func markedBlocks(in readme: String) throws -> [Marked] {
+        try scan(readme).marked
+    }
+
+    static func scan(_ readme: String) throws -> (marked: [Marked], unmarked: [Int]) {
         let lines = try String(contentsOfFile: root.path + "/" + readme, encoding: .utf8).components(separatedBy: "\n")
         var blocks: [Marked] = []
+        var unmarked: [Int] = []
         var i = 0
         while i < lines.count {
             let line = lines[i].trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("<!-- snippet: "), line.hasSuffix("-->") {
+            if lines[i].hasPrefix("```swift") {
+                unmarked.append(i + 1)
+                i += 1
+                while i < lines.count, !lines[i].hasPrefix("```") { i += 1 }
+            } else if line.hasPrefix("<!-- snippet: "), line.hasSuffix("-->") {
                 let reference = line.dropFirst("<!-- snippet: ".count).dropLast(3).trimmingCharacters(in: .whitespaces)
                 let parts = reference.split(separator: "#", maxSplits: 1).map(String.init)
                 var code: [String] = []
@@ -48,7 +78,7 @@ import Testing
             }
             i += 1
         }
-        return blocks
+        return (blocks, unmarked)
     }
 
     /// The lines of snippet `name` in `file`, without their common indentation.
@@ -75,5 +105,27 @@ import Testing
         }
         // The READMEs that promise tested examples have them.
         #expect(checked >= 8, "only \(checked) checked README blocks")
+    }
+
+    @Test func everySwiftBlockOfTheDocumentationArticlesIsTestedCode() throws {
+        let articles = Self.articles
+        #expect(articles.count >= 15, "only \(articles.count) Markdown files in the .docc catalogs")
+        var checked = 0
+        for article in articles {
+            let (blocks, unmarked) = try Self.scan(article)
+            for line in unmarked {
+                Issue.record("\(article):\(line): a Swift block without a <!-- snippet: FILE#NAME --> marker (article code must be tested)")
+            }
+            for block in blocks {
+                guard let tested = try? Self.snippet(block.name, in: block.file) else {
+                    Issue.record("\(article): the snippet \(block.file)#\(block.name) does not exist")
+                    continue
+                }
+                #expect(block.code == tested, "\(article): the block marked \(block.file)#\(block.name) differs from the tested code")
+                checked += 1
+            }
+        }
+        // Getting started, an optimizer, a layer, a transform, specs and registries, checkpoints.
+        #expect(checked >= 8, "only \(checked) checked article blocks")
     }
 }

@@ -46,6 +46,6 @@ public struct AugmentImageCommand: ParsableCommand {
         try PNG.write(Image(result), to: output)
     }
 
-    /// Runs the command with the examples' error contract (``CommandMain``).
+    /// Runs the command with the examples' error contract (`CommandMain`).
     public static func main() { CommandMain.run(AugmentImageCommand.self) }
 }

@@ -96,7 +96,7 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs the command with the error contract (see ``CommandMain``).
+    /// Runs the command with the error contract (see `CommandMain`).
     public static func main() { CommandMain.startAsync(BaggingEnsembleCommand.self) }
 
     public func run() async throws {

@@ -66,7 +66,7 @@ public struct BoostingEnsembleCommand: AsyncParsableCommand {
         if options.distributed != .none { throw ValidationError("--distributed: boosting's members depend on each other; each trains on every --threads of one process") }
     }
 
-    /// Runs the command with the error contract (see ``CommandMain``).
+    /// Runs the command with the error contract (see `CommandMain`).
     public static func main() { CommandMain.startAsync(BoostingEnsembleCommand.self) }
 
     public func run() async throws {

@@ -47,7 +47,7 @@ public struct CustomOptimizerCommand: ParsableCommand {
         guard samples >= 2, samples <= 10_000_000 else { throw ValidationError("--samples must be in 2...10000000, got \(samples)") }
     }
 
-    /// Runs the command with the examples' error contract (``CommandMain``).
+    /// Runs the command with the examples' error contract (`CommandMain`).
     public static func main() { CommandMain.run(CustomOptimizerCommand.self) }
 
     public func run() throws {

@@ -79,7 +79,7 @@ public struct ExportPNGCommand: ParsableCommand {
         print("wrote \(written) PNG files, \(classCount) classes")
     }
 
-    /// Runs the command with the examples' error contract (``CommandMain``).
+    /// Runs the command with the examples' error contract (`CommandMain`).
     public static func main() { CommandMain.run(ExportPNGCommand.self) }
 }
 

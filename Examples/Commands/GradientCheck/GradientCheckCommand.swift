@@ -137,7 +137,7 @@ public struct GradientCheckCommand: ParsableCommand {
         }
     }
 
-    /// Runs the command with the examples' error contract (``CommandMain``).
+    /// Runs the command with the examples' error contract (`CommandMain`).
     public static func main() { CommandMain.run(GradientCheckCommand.self) }
 }
 

@@ -96,7 +96,7 @@ public struct HyperparameterSearchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Read every trial of a job array from DIR and print the search's results (same options as the tasks).", valueName: "dir"))
     var collect: String?
 
-    /// Runs the command with the error contract (see ``CommandMain``).
+    /// Runs the command with the error contract (see `CommandMain`).
     public static func main() { CommandMain.startAsync(HyperparameterSearchCommand.self) }
 
     func recipe(classes: Int) -> TrialRecipe {

@@ -10,7 +10,8 @@ import KilnTensor
 ///
 /// Each optimizer is the real KilnOptimizers type made from its spec; the point (x, y) is
 /// one `Parameter` named "xy" holding `Tensor([x, y])` (Float32). Every step sets its
-/// gradient from ``TestFunction/gradient(x:y:)`` and calls `step`. Diverging runs are kept
+/// gradient from ``/KilnOptimizers/TestFunction/gradient(x:y:)`` and calls `step`. Diverging
+/// runs are kept
 /// (the CSV shows `inf`/`nan`, the SVG clips the path to the plot).
 ///
 /// `--preset classic` draws the two figures of the course notes (chapter 6.1):
@@ -67,7 +68,7 @@ public struct OptimizerTrajectoriesCommand: ParsableCommand {
     static let classicQuadratic = ["sgd(lr=0.95)", "momentum(lr=0.1)", "rmsprop(lr=0.5)", "adam(lr=0.5)"]
     static let classicElongated = ["sgd(lr=0.95)", "momentum(lr=0.1)", "adagrad(lr=1.5)", "adam(lr=0.3)"]
 
-    /// Runs the command with the examples' error contract (``CommandMain``).
+    /// Runs the command with the examples' error contract (`CommandMain`).
     public static func main() { CommandMain.run(OptimizerTrajectoriesCommand.self) }
 
     public func run() throws {

@@ -10,7 +10,8 @@ import Synchronization
 /// `(seed, e, i)`. Hence: the same seed gives the same augmented data in every run, whatever
 /// the batch composition, order or thread that asks for it; epochs differ; parallel
 /// workers splitting the indices never repeat each other's draws. The epoch is state of
-/// the dataset: KilnTraining's `Trainer` calls ``setEpoch(_:)`` (``EpochAwareDataset``) with
+/// the dataset: KilnTraining's `Trainer` calls ``setEpoch(_:)``
+/// (``/KilnData/EpochAwareDataset``) with
 /// the 1-based epoch number at the start of each epoch, in `fit` and after `--resume`
 /// (thread-safe; it is a class, so every holder of the `any Dataset` sees it); a loop of
 /// your own does the same, or takes a per-epoch copy with ``withEpoch(_:)``. The epoch
@@ -28,8 +29,11 @@ import Synchronization
 /// for epoch in 0..<10 { train.setEpoch(epoch); /* batches... */ }
 /// ```
 public final class AugmentedDataset: EpochAwareDataset {
+    /// The dataset whose examples are transformed.
     public let base: any Dataset
+    /// The transforms applied to every example, in order.
     public let pipeline: TransformPipeline
+    /// The run seed; with the epoch and the example's index it seeds each example's draws.
     public let seed: UInt64
     public let inputShape: [Int]
     /// The image form of the base inputs.

@@ -4,8 +4,10 @@ import KilnTensor
 /// `floor((W - width) / 2)` and top at `floor((H - height) / 2)`. Exact; a window larger than
 /// the image reads 0 outside it (zero padding).
 public struct CenterCrop: Transform {
+    /// The size of the window, in pixels.
     public var width: Int, height: Int
 
+    /// A centre crop of `width` × `height`.
     public init(width: Int, height: Int) { (self.width, self.height) = (width, height) }
 
     public var isRandom: Bool { false }

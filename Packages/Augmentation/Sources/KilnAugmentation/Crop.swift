@@ -3,8 +3,10 @@ import KilnTensor
 /// `crop(x, y, width, height)`: the `width` x `height` window whose top-left pixel is
 /// (`x`, `y`). Exact (pixels are copied). Parts of the window outside the image read 0.
 public struct Crop: Transform {
+    /// The window's top-left pixel and its size, in pixels.
     public var x: Int, y: Int, width: Int, height: Int
 
+    /// A crop of the `width` × `height` window at (`x`, `y`).
     public init(x: Int, y: Int, width: Int, height: Int) {
         (self.x, self.y, self.width, self.height) = (x, y, width, height)
     }

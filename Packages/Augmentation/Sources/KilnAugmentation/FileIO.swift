@@ -8,9 +8,12 @@ import Darwin
 
 /// A file that cannot be read or written. One line: the path and the system's reason.
 public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file.
     public var path: String
+    /// Why it failed, in the system's words.
     public var message: String
 
+    /// An error about `path`.
     public init(path: String, message: String) {
         self.path = path
         self.message = message

@@ -21,8 +21,11 @@ public enum FlipAxis: String, Sendable, CaseIterable {
 
 /// `flip(axis=horizontal|vertical)`: a mirror image. Exact.
 public struct Flip: Transform {
+    /// Which way to mirror: horizontal swaps left and right, vertical top and bottom (default
+    /// horizontal).
     public var axis: FlipAxis
 
+    /// A flip about `axis`.
     public init(axis: FlipAxis = .horizontal) { self.axis = axis }
 
     public var isRandom: Bool { false }

@@ -7,8 +7,11 @@ import KilnTensor
 /// (standardized inputs, for instance) and transforms carry them through unchanged apart
 /// from interpolation, with `fill` in the same units.
 public struct FloatImage: Sendable, Equatable {
+    /// Pixels per row.
     public let width: Int
+    /// Rows.
     public let height: Int
+    /// Channels: 1 gray, 3 RGB, 4 RGBA.
     public let channels: Int
     /// Planar samples, `channels * height * width` of them.
     public var pixels: [Float]

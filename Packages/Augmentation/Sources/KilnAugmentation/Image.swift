@@ -7,8 +7,11 @@ import KilnTensor
 /// top row. Decode with ``PNG/decode(_:channels:name:pixelLimit:)`` and encode with
 /// ``PNG/encode(_:)``; transforms work on the float form ``FloatImage``.
 public struct Image: Sendable, Equatable {
+    /// Pixels per row.
     public let width: Int
+    /// Rows.
     public let height: Int
+    /// Bytes per pixel: 1 gray, 3 RGB, 4 RGBA.
     public let channels: Int
     /// Interleaved samples, `width * height * channels` of them.
     public var pixels: [UInt8]
@@ -60,7 +63,9 @@ public struct Image: Sendable, Equatable {
 
 /// How an image becomes a tensor: `[C, H, W]` or the same values flattened to `[C*H*W]`.
 public enum TensorLayout: String, Sendable, CaseIterable {
+    /// `[C, H, W]`, for convolutional layers.
     case chw
+    /// `[C·H·W]`, for dense layers.
     case flattened
 
     /// The tensor shape of a `channels` x `height` x `width` image in this layout.

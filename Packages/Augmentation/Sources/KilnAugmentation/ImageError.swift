@@ -1,8 +1,10 @@
 /// An image argument that cannot be used: a bad channel count, a negative size, a pixel
 /// buffer or tensor of the wrong length. One line when printed.
 public struct ImageError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, in one line.
     public var message: String
 
+    /// An error with the given message.
     public init(_ message: String) { self.message = message }
 
     public var description: String { "image: \(message)" }

@@ -23,6 +23,7 @@ import KilnTensor
 /// let (x, y) = train.batch([0, 1, 2])   // x: [3, 784]
 /// ```
 public struct ImageFolderDataset: Dataset {
+    /// The folder whose subfolders are the classes.
     public let root: String
     public let inputShape: [Int]
     public let classNames: [String]

@@ -27,13 +27,17 @@ public enum PNG {
 
     /// A decoded image and libpng's warning, if it issued one.
     public struct Decoded: Sendable {
+        /// The decoded image.
         public var image: Image
+        /// libpng's warning (a damaged but decodable file), or nil.
         public var warning: String?
     }
 
     /// The header facts of a PNG, from `png_image_begin_read_from_memory`.
     public struct Info: Sendable, Equatable {
+        /// The width in pixels, from IHDR.
         public var width: Int
+        /// The height in pixels, from IHDR.
         public var height: Int
         /// The channel count of the natural 8-bit form: 1 for gray without transparency,
         /// 3 for colour without transparency, 4 for anything with alpha or `tRNS`.

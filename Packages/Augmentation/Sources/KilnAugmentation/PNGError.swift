@@ -18,12 +18,14 @@ public struct PNGError: Error, Sendable, Equatable, CustomStringConvertible {
         case file
     }
 
+    /// Where the failure was found.
     public var kind: Kind
     /// The file name, or `<memory>` for in-memory data.
     public var file: String
     /// libpng's message for `.begin`, `.finish` and `.write`; ours otherwise.
     public var message: String
 
+    /// An error of `kind` about `file` with `message`.
     public init(kind: Kind, file: String, message: String) {
         self.kind = kind
         self.file = file

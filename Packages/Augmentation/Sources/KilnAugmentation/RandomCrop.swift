@@ -12,9 +12,13 @@ public struct RandomCrop: Transform {
     /// How the padding is filled.
     public enum PaddingMode: String, Sendable, CaseIterable { case constant, edge, reflect }
 
+    /// The window's size and the padding added on every side first (default 0), in pixels.
     public var width: Int, height: Int, padding: Int
+    /// How the padding is filled (default constant: zeros).
     public var paddingMode: PaddingMode
 
+    /// A random crop of `width` × `height` after padding by `padding` pixels filled as
+    /// `paddingMode` says.
     public init(width: Int, height: Int, padding: Int = 0, paddingMode: PaddingMode = .constant) {
         (self.width, self.height, self.padding, self.paddingMode) = (width, height, padding, paddingMode)
     }

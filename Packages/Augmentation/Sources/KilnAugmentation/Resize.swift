@@ -5,8 +5,10 @@ import KilnTensor
 /// `((x + 0.5) W / width - 0.5, (y + 0.5) H / height - 0.5)`, taps outside the image read
 /// the edge pixel. No anti-aliasing when shrinking (like OpenCV).
 public struct Resize: Transform {
+    /// The output size, in pixels.
     public var width: Int, height: Int
 
+    /// A resize to `width` × `height`.
     public init(width: Int, height: Int) { (self.width, self.height) = (width, height) }
 
     public var isRandom: Bool { false }

@@ -7,10 +7,14 @@ import KilnTensor
 /// BORDER_CONSTANT, fill)`. Multiples of 90 degrees use exact sines, so a quarter turn of a
 /// square image is an exact pixel permutation.
 public struct Rotate: Transform {
+    /// The angle, counter-clockwise on screen.
     public var degrees: Double
+    /// How pixels are sampled (default bilinear).
     public var interpolation: Interpolation
+    /// The value of pixels that come from outside the image (default 0).
     public var fill: Double
 
+    /// A rotation by `degrees`.
     public init(degrees: Double, interpolation: Interpolation = .bilinear, fill: Double = 0) {
         (self.degrees, self.interpolation, self.fill) = (degrees, interpolation, fill)
     }

@@ -4,10 +4,14 @@ import KilnTensor
 /// `factor` (> 1 enlarges, < 1 shrinks and fills the border with `fill`), same output size:
 /// OpenCV `warpAffine(src, getRotationMatrix2D(center, 0, factor), ...)`.
 public struct Scale: Transform {
+    /// The zoom factor: above 1 enlarges, below 1 shrinks.
     public var factor: Double
+    /// How pixels are sampled (default bilinear).
     public var interpolation: Interpolation
+    /// The value of pixels that come from outside the image (default 0).
     public var fill: Double
 
+    /// A zoom by `factor` about the centre.
     public init(factor: Double, interpolation: Interpolation = .bilinear, fill: Double = 0) {
         (self.factor, self.interpolation, self.fill) = (factor, interpolation, fill)
     }

@@ -14,7 +14,7 @@ import KilnTensor
 /// `warpAffine(src, getRotationMatrix2D(center, angle, scale), dsize, INTER_LINEAR,
 /// BORDER_CONSTANT, fill)`.
 ///
-/// Implementation requirements (``TransformConformance/check(_:)`` tests them):
+/// Implementation requirements (``TransformConformance/check(_:registry:)`` tests them):
 /// - `outputSize` does not depend on randomness, and `warp(...)` returns that size.
 /// - The same generator state gives the same warp; a deterministic transform does not
 ///   draw from the generator.

@@ -5,7 +5,7 @@ import KilnTensor
 /// `"random-crop(width=28, height=28, padding=2)|random-flip(axis=horizontal)|random-rotate(degrees=10)"`.
 ///
 /// For each image, every stage draws its ``Warp`` (in stage order, from one generator);
-/// consecutive warps are fused and sampled once (see ``FusedWarp`` rules in the README:
+/// consecutive warps are fused and sampled once (see `FusedWarp` rules in the README:
 /// one interpolation per run, intermediate frames still clip to the fill). The same
 /// generator state gives the same output.
 ///
@@ -13,8 +13,10 @@ import KilnTensor
 /// ``sampleSeed(seed:epoch:index:)``, a hash of the three numbers, so two runs agree, two
 /// epochs differ, and workers that split the indices never share a stream.
 public struct TransformPipeline: Sendable, CustomStringConvertible {
+    /// The transforms, in the order they apply.
     public let stages: [any Transform]
 
+    /// A pipeline of `stages`.
     public init(stages: [any Transform]) { self.stages = stages }
 
     /// Parses `spec` (stages separated by `|`) with the ``transforms`` registry (or another).

@@ -41,15 +41,21 @@ public enum BorderMode: Sendable, Equatable, CustomStringConvertible {
 /// from the top. Output pixel (x, y) reads the input at
 /// `(a x + b y + c, d x + e y + f)` with ``interpolation`` and ``border``.
 public struct Warp: Sendable, Equatable {
+    /// The output image's width.
     public var outputWidth: Int
+    /// The output image's height.
     public var outputHeight: Int
+    /// The first row of the map: input x = a·x + b·y + c.
     public var a: Double, b: Double, c: Double
+    /// The second row of the map: input y = d·x + e·y + f.
     public var d: Double, e: Double, f: Double
     /// nil for maps that send pixel centres to pixel centres (crops, flips, identity):
     /// such a step is exact with either interpolation and fuses with any.
     public var interpolation: Interpolation?
+    /// What samples outside the input read.
     public var border: BorderMode
 
+    /// A warp with the given output size, map, interpolation and border.
     public init(outputWidth: Int, outputHeight: Int,
                 a: Double, b: Double, c: Double, d: Double, e: Double, f: Double,
                 interpolation: Interpolation?, border: BorderMode) {

@@ -20,7 +20,9 @@ import KilnTensor
 public struct Batches: RandomAccessCollection, Sendable {
     /// The number of examples batched over.
     public let exampleCount: Int
+    /// The most examples in a batch; the last batch may be smaller.
     public let batchSize: Int
+    /// Whether a last batch smaller than `batchSize` is left out.
     public let dropLast: Bool
     /// The epoch's example order (batch `b` is `order[b * batchSize ..< ...]`).
     public let order: [Int]

@@ -37,6 +37,7 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, without the file name.
     public var message: String
 
+    /// An error of `kind` about `file` (nil when no file is concerned) with `message`.
     public init(_ kind: Kind, file: String? = nil, _ message: String) {
         self.kind = kind
         self.file = file

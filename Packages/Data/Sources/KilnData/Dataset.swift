@@ -13,10 +13,16 @@ import KilnTensor
 ///   that knows its labels without decoding inputs (image folders, tensors) should
 ///   provide them, since splits and stratification read every label.
 public protocol Dataset: Sendable {
+    /// The number of examples, indexed `0..<count`.
     var count: Int { get }
+    /// The shape of one input without the batch axis: `[784]` flat, `[1, 28, 28]` CHW.
     var inputShape: [Int] { get }
+    /// The class names by label; their count is the number of classes.
     var classNames: [String] { get }
+    /// Example `index`: its input (of `inputShape`) and its label. Deterministic.
     func example(at index: Int) -> (input: Tensor, label: Int)
+    /// The inputs at `indices` stacked along a new leading axis (`[n] + inputShape`), and their
+    /// labels.
     func batch(_ indices: [Int]) -> (inputs: Tensor, labels: [Int])
     /// The label of example `index` (default: `example(at: index).label`).
     func label(at index: Int) -> Int
@@ -25,12 +31,15 @@ public protocol Dataset: Sendable {
 }
 
 extension Dataset {
+    /// The number of classes, `classNames.count`.
     public var classCount: Int { classNames.count }
 
     public func label(at index: Int) -> Int { example(at: index).label }
 
     public var labels: [Int] { (0..<count).map { label(at: $0) } }
 
+    /// Gathers the examples one by one through `example(at:)` (in-memory datasets do it in one
+    /// copy).
     public func batch(_ indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
         var scalars: [Float] = []
         scalars.reserveCapacity(indices.count * inputShape.reduce(1, *))

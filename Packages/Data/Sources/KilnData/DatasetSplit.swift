@@ -17,10 +17,14 @@ import KilnTensor
 /// let (fit, dev) = (train.subset(split.train), train.subset(split.dev))
 /// ```
 public struct DatasetSplit: Sendable, Equatable {
+    /// The training indices, ascending.
     public var train: [Int]
+    /// The dev (validation) indices, ascending.
     public var dev: [Int]
+    /// The test indices, ascending.
     public var test: [Int]
 
+    /// A split from given index lists (for splits saved earlier; the lists should be disjoint).
     public init(train: [Int], dev: [Int], test: [Int]) {
         self.train = train
         self.dev = dev

@@ -1,7 +1,7 @@
 /// A dataset whose examples change from epoch to epoch (random augmentation): the trainer
 /// tells it which epoch is starting.
 ///
-/// ``Trainer`` (KilnTraining) calls `setEpoch(e)` with the 1-based number of the epoch
+/// `Trainer` (KilnTraining) calls `setEpoch(e)` with the 1-based number of the epoch
 /// before that epoch's first batch, in every `fit`, including one resumed from a
 /// checkpoint, so epoch e draws the same examples in an uninterrupted run and in a resumed
 /// one, and no epoch repeats another's draws. A library user running their own loop calls

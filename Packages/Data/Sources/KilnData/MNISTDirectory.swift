@@ -22,7 +22,9 @@ import KilnTensor
 public struct MNISTDirectory: Sendable, Equatable {
     /// The training or the test half.
     public enum Part: String, Sendable, CaseIterable {
+        /// The training files (`train-*`; 60,000 images in MNIST and Fashion-MNIST).
         case train
+        /// The test files (`t10k-*`; 10,000 images in MNIST and Fashion-MNIST).
         case test
 
         /// The file-name prefix: `train` or `t10k`.
@@ -63,6 +65,7 @@ public struct MNISTDirectory: Sendable, Equatable {
     /// `max(10, largest label + 1)` classes over the files loaded together.
     public var classNames: [String]?
 
+    /// A directory of the four IDX files, with class names by label (nil: `"0"`, `"1"`, …).
     public init(path: String, classNames: [String]? = nil) {
         self.path = path
         self.classNames = classNames

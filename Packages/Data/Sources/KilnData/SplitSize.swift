@@ -3,7 +3,9 @@
 /// Integer and floating-point literals work: `dev: 5000` or `dev: 0.1`.
 /// A fraction `f` of `n` examples is `(f * n).rounded()` examples (ties away from zero).
 public enum SplitSize: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, CustomStringConvertible {
+    /// A number of examples.
     case count(Int)
+    /// A fraction of the dataset, in [0, 1].
     case fraction(Double)
 
     public init(integerLiteral value: Int) { self = .count(value) }

@@ -24,6 +24,7 @@ import KilnTensor
 /// let (trainZ, devZ, testZ) = (standardizer.apply(to: train), standardizer.apply(to: dev), standardizer.apply(to: test))
 /// ```
 public struct Standardizer: Sendable, Equatable {
+    /// Whether the statistics are per feature or over all features.
     public enum Mode: String, Sendable, CaseIterable {
         /// One mean and std per input feature (pixel).
         case perFeature

@@ -21,7 +21,9 @@ import KilnTensor
 /// let images = train.reshaped(inputShape: [1, 28, 28])   // for conv layers
 /// ```
 public struct TensorDataset: Dataset {
+    /// The shape of one input (`[784]`, `[1, 28, 28]`).
     public let inputShape: [Int]
+    /// The class names by label.
     public let classNames: [String]
     /// The label of each example, in `0..<classNames.count`.
     public let labels: [Int]
@@ -83,6 +85,7 @@ public struct TensorDataset: Dataset {
         self.inputShape = inputShape
     }
 
+    /// The number of examples (rows this dataset sees).
     public var count: Int { labels.count }
 
     /// Whether this dataset is a view into a larger (shared) storage.
@@ -103,6 +106,7 @@ public struct TensorDataset: Dataset {
 
     public func label(at index: Int) -> Int { labels[index] }
 
+    /// Example `index` as a Float tensor of `inputShape`, and its label.
     public func example(at index: Int) -> (input: Tensor, label: Int) {
         precondition(index >= 0 && index < count, "TensorDataset: index \(index) out of range 0..<\(count)")
         return (gather([rowMap?[index] ?? index]).reshaped(inputShape), labels[index])

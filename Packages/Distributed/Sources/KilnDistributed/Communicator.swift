@@ -34,17 +34,20 @@ public protocol Communicator: AnyObject {
 
 /// The element-wise operation of ``Communicator/allreduce(_:_:)``.
 public enum ReduceOperation: Sendable {
+    /// Element-wise sum, maximum or minimum over the ranks.
     case sum, max, min
 }
 
 /// A failed collective call (the transport's error code and text).
 public struct CommunicationError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    /// An error with the transport's message.
     public init(_ description: String) { self.description = description }
 }
 
 /// The communicator of a job with one process: every collective is a copy or nothing.
 public final class SingleProcessCommunicator: Communicator {
+    /// The communicator of this one process (rank 0 of 1).
     public init() {}
     public var rank: Int { 0 }
     public var size: Int { 1 }

@@ -14,6 +14,7 @@ public final class ThreadGroup: @unchecked Sendable {
     private var published: [[Float]] = []
     private var generation = 0
 
+    /// A group of `size` ranks (at least 1); `run(_:)` starts their threads.
     public init(size: Int) {
         precondition(size >= 1, "ThreadGroup: size must be at least 1")
         deposits = Array(repeating: nil, count: size)

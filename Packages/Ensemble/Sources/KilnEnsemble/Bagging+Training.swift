@@ -5,7 +5,8 @@ import KilnLayers
 import KilnTensor
 import KilnTraining
 
-/// What ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:makeMember:)`` hands the
+/// What ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:communicator:makeMember:)``
+/// hands the
 /// member factory: who the member is and what it trains on.
 public struct MemberContext {
     /// 0-based member number.
@@ -13,6 +14,7 @@ public struct MemberContext {
     /// The member's own seed (from its split of the bagging generator): use it for the
     /// initial weights and as the trainer's seed.
     public let seed: UInt64
+    /// The member's sample of the training set: its indices and its out-of-bag examples.
     public let sample: BootstrapSample
     /// `train.subset(sample.indices)`: the member's sample as a view sharing the training
     /// set's storage (nothing is copied).
@@ -22,9 +24,12 @@ public struct MemberContext {
 /// What the member factory returns: a ready trainer and, optionally, the dataset it fits
 /// (default: ``MemberContext/train``; pass an augmented view of it, for instance).
 public struct MemberSetup {
+    /// The trainer of the member's model, configured as the member should train.
     public var trainer: Trainer
+    /// What the member fits; nil: the context's `train` (its bootstrap sample).
     public var train: (any Dataset)?
 
+    /// A setup with `trainer` and, optionally, a dataset of its own.
     public init(trainer: Trainer, train: (any Dataset)? = nil) {
         self.trainer = trainer
         self.train = train
@@ -33,10 +38,13 @@ public struct MemberSetup {
 
 /// One trained member's record.
 public struct MemberRecord: Sendable, Equatable, Codable {
+    /// 0-based member number.
     public var index: Int
+    /// The member's training seed.
     public var seed: UInt64
     /// Draws in its sample, and distinct examples among them.
     public var sampleSize: Int
+    /// Distinct examples among the sample's draws.
     public var uniqueSamples: Int
     /// Its epochs (train and dev loss/accuracy).
     public var history: [EpochRecord]
@@ -47,6 +55,7 @@ public struct MemberRecord: Sendable, Equatable, Codable {
         case index, seed, sampleSize = "sample_size", uniqueSamples = "unique_samples", seconds
     }
 
+    /// A record of member `index`.
     public init(index: Int, seed: UInt64, sampleSize: Int, uniqueSamples: Int, history: [EpochRecord] = [], seconds: Double = 0) {
         self.index = index
         self.seed = seed
@@ -81,8 +90,11 @@ public struct MemberRecord: Sendable, Equatable, Codable {
 /// record, and each member's predictions on its out-of-bag examples (kept so the
 /// out-of-bag score can be recomputed for another voting rule or weights).
 public struct EnsembleTraining: Sendable {
+    /// The bagging settings the ensemble was made with.
     public var bagging: Bagging
+    /// How many members trained at once, with how many threads each.
     public var parallelism: Parallelism
+    /// Each member's record, in member order.
     public var members: [MemberRecord]
     /// Wall time of the whole `fit` (members in parallel), in seconds.
     public var seconds: Double
@@ -134,7 +146,8 @@ extension Bagging {
     /// stopping, and predicts its out-of-bag examples. At most `parallelism.jobs` members
     /// run at once as child tasks of a task group; the next one starts when one finishes.
     /// Each member's trainer gets `parallelism.threadsPerMember` worker threads (its
-    /// ``Trainer/threads`` is overridden after `makeMember`); BLAS runs single-threaded.
+    /// ``/KilnTraining/Trainer/threads`` is overridden after `makeMember`); BLAS runs
+    /// single-threaded.
     /// Neither changes the members (see ``Parallelism``).
     ///
     /// `makeMember` runs on the member's task: it must create its own model, optimizer and

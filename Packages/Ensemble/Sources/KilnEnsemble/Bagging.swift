@@ -24,9 +24,13 @@ import KilnTensor
 /// }
 /// ```
 public struct Bagging: Sendable, Equatable {
+    /// The number of members (at least 1).
     public let members: Int
+    /// The sample size as a fraction of the training set, in (0, 1] (default 1).
     public let maxSamples: Double
+    /// Draw with replacement (bagging, the default) or without (pasting).
     public let bootstrap: Bool
+    /// The seed that every member's sample and training seed derive from (default 1).
     public let seed: UInt64
 
     /// Throws ``EnsembleError/invalidConfiguration(_:)`` unless `members >= 1` and
@@ -66,6 +70,7 @@ public struct Bagging: Sendable, Equatable {
 public struct MemberPlan: Sendable, Equatable {
     /// 0-based member number.
     public let index: Int
+    /// The member's sample of the training set.
     public let sample: BootstrapSample
     /// The member's training seed: use it for the model's initial weights and the
     /// trainer's shuffling (``MemberContext/seed``).

@@ -38,10 +38,13 @@ import KilnTraining
 public struct Boosting: Sendable, Equatable {
     /// The most members to train (boosting may stop earlier).
     public let members: Int
+    /// The seed that every round's sample and training seed derive from (default 1).
     public let seed: UInt64
     /// ν in (0, 1]: the factor on every α (default 1, SAMME as published).
     public let shrinkage: Double
 
+    /// Boosting of up to `members` members with the given seed and shrinkage ν (default 1);
+    /// throws `EnsembleError.invalidConfiguration` for a count below 1 or ν outside (0, 1].
     public init(members: Int, seed: UInt64 = 1, shrinkage: Double = 1) throws {
         guard members >= 1 else { throw EnsembleError.invalidConfiguration("an ensemble needs at least 1 member, got \(members)") }
         guard shrinkage > 0 && shrinkage <= 1 else { throw EnsembleError.invalidConfiguration("shrinkage must be in (0, 1], got \(shrinkage)") }
@@ -182,6 +185,7 @@ public struct BoostingRound: Sendable, Equatable, Codable {
     public var trainAccuracy: Double
     /// Distinct examples in its weighted sample.
     public var uniqueSamples: Int
+    /// Wall time of the member's `fit`, in seconds.
     public var seconds: Double
     /// Its epochs (not saved with the ensemble).
     public var history: [EpochRecord] = []
@@ -191,6 +195,7 @@ public struct BoostingRound: Sendable, Equatable, Codable {
              uniqueSamples = "unique_samples", seconds
     }
 
+    /// A record of round `index`.
     public init(index: Int, seed: UInt64, weightedError: Double, alpha: Double, trainAccuracy: Double,
                 uniqueSamples: Int, seconds: Double, history: [EpochRecord] = []) {
         (self.index, self.seed, self.weightedError, self.alpha) = (index, seed, weightedError, alpha)
@@ -223,7 +228,9 @@ public struct BoostingRound: Sendable, Equatable, Codable {
 
 /// How a boosted ensemble was made: the settings, every round, and why it stopped early.
 public struct BoostingSummary: Sendable, Equatable {
+    /// The boosting settings.
     public var settings: Boosting
+    /// Every round made, in order.
     public var rounds: [BoostingRound]
     /// Why fewer than `settings.members` members were made (nil: all were).
     public var stop: String?

@@ -22,7 +22,9 @@ extension Ensemble {
     public struct ArrayProgress: Sendable, Equatable {
         /// 0-based indices of the members whose parts are in the folder.
         public var present: [Int]
+        /// The ensemble's member count.
         public var members: Int
+        /// Whether every member's part is present.
         public var isComplete: Bool { present.count == members }
         /// 0-based indices still missing.
         public var missing: [Int] { Array(Set(0..<members).subtracting(present)).sorted() }

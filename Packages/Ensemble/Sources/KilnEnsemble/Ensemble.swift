@@ -5,7 +5,7 @@ import KilnTensor
 import KilnTraining
 
 /// Trained models that predict together by ``Voting``: the result of
-/// ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:makeMember:)`` or of
+/// ``Bagging/fit(train:dev:epochs:parallelism:voting:weights:communicator:makeMember:)`` or of
 /// ``load(from:)``, or assembled by hand from models of the same input and classes.
 ///
 /// It answers the calls of a single model (``Classifier``): `predictProbabilities`,
@@ -23,8 +23,10 @@ import KilnTraining
 /// workers (replicas of the member; the results do not depend on the count). An ensemble
 /// is not safe to use from two threads at once (layers keep their buffers between calls).
 public final class Ensemble: Classifier {
+    /// The member models, in member order.
     public let members: [Sequential]
     public let inputShape: [Int]
+    /// The class names, by label.
     public let classNames: [String]
     /// The rule used by `predict`, `predictProbabilities`, `evaluate` and `report`.
     public var voting: Voting
@@ -219,8 +221,11 @@ public struct EnsembleReport: Sendable {
     /// The share of examples on which all members predict the same class.
     public var unanimity: Double
 
+    /// The ensemble's accuracy.
     public var accuracy: Double { evaluation.accuracy }
+    /// The mean of the members' accuracies.
     public var meanMemberAccuracy: Double { memberAccuracies.reduce(0, +) / Double(memberAccuracies.count) }
+    /// The best member's accuracy.
     public var bestMemberAccuracy: Double { memberAccuracies.max() ?? .nan }
     /// Ensemble accuracy minus the best member's (positive: the vote beats every member).
     public var gainOverBestMember: Double { accuracy - bestMemberAccuracy }

@@ -15,8 +15,12 @@ import KilnTraining
 ///   epochs), and the ensemble it belongs to: `kiln.bagging` (members, max_samples,
 ///   bootstrap, seed), `kiln.voting`, `kiln.weights`.
 public struct MemberPart {
+    /// The member's record (index, seed, sample sizes, history, time).
     public var record: MemberRecord
+    /// The trained member model.
     public var model: Sequential
+    /// The member's class probabilities on its out-of-bag examples, `[k, classes]`, in
+    /// ascending example order.
     public var outOfBagProbabilities: Tensor
 
     /// The file name of member `index` (0-based) of an ensemble of `members`:

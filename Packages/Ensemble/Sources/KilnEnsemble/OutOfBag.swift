@@ -19,9 +19,11 @@ import KilnTensor
 public struct OutOfBag: Sendable {
     /// The size of the training set.
     public let population: Int
+    /// The number of classes.
     public let classes: Int
     var tally: VoteTally
 
+    /// An empty accumulator over `population` examples and `classes` classes.
     public init(population: Int, classes: Int) {
         precondition(population >= 0 && classes > 0, "OutOfBag: population \(population), classes \(classes)")
         self.population = population
@@ -70,6 +72,7 @@ public struct OutOfBagScore: Sendable, Equatable, Codable {
     /// All training examples.
     public var population: Int
 
+    /// A score of `correct` out of `counted` examples, of `population`.
     public init(correct: Int, counted: Int, population: Int) {
         self.correct = correct
         self.counted = counted

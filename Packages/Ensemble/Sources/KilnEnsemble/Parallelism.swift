@@ -5,7 +5,8 @@ import KilnTensor
 /// The rule: `jobs` members at a time (default: the cores, at most the members), and the
 /// `threads` (default: the cores) shared out evenly, `threadsPerMember = max(1, threads / jobs)`,
 /// so that jobs × threads per member does not exceed the cores. Every member's trainer
-/// runs its shards on its own threads with BLAS single-threaded (see ``Trainer``), and a
+/// runs its shards on its own threads with BLAS single-threaded (see
+/// ``/KilnTraining/Trainer``), and a
 /// trainer's result does not depend on its thread count, so the ensemble is bit-identical
 /// for any `jobs` and `threads`. (Before the data-parallel trainer, members used BLAS
 /// threads, whose results depend on the count; that constraint is gone.)
@@ -21,7 +22,8 @@ public struct Parallelism: Sendable, Equatable {
     /// The cores the plan was made for.
     public let cores: Int
 
-    /// The cores this process may use (its CPU affinity mask, ``Parallel/availableCores``).
+    /// The cores this process may use (its CPU affinity mask,
+    /// ``/KilnTensor/Parallel/availableCores``).
     public static var availableCores: Int { Parallel.availableCores }
 
     /// Threads per member under the name of the earlier API (BLAS threads per member).

@@ -28,7 +28,9 @@ import KilnTraining
 public final class StackingCombiner {
     /// The `dense(K)` model on `[M·K]` inputs.
     public let model: Sequential
+    /// M, the number of members whose probabilities are combined.
     public let members: Int
+    /// K, the number of classes.
     public let classes: Int
 
     /// Wraps a trained model; throws unless it maps `[members · classes]` to `[classes]`.

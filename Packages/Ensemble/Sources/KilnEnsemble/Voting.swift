@@ -17,7 +17,9 @@ import KilnTensor
 /// members and their order, never on timing. Votes are compared exactly, so weights
 /// meant to tie should be exactly representable (1, 0.5, 2...).
 public enum Voting: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// The weighted mean probability decides.
     case soft
+    /// Weighted votes for each member's own prediction decide.
     case hard
 
     public var description: String { rawValue }

@@ -4,8 +4,10 @@ import KilnTensor
 ///
 /// Spec: `constant(0.1)` or `constant(value=0.1)`.
 public struct Constant: Initializer, Equatable {
+    /// The value of every weight.
     public var value: Float
 
+    /// An initializer that fills every weight with `value`.
     public init(_ value: Float) {
         self.value = value
     }

@@ -5,6 +5,7 @@ import KilnTensor
 /// The course notes' uniform "standard initialization", and PyTorch's default for
 /// `nn.Linear` and `nn.Conv*` weights (`kaiming_uniform_(a=√5)` works out to this bound).
 public struct FanInUniform: Initializer, Equatable {
+    /// The fan-in uniform initializer (no parameters).
     public init() {}
 
     public func make(shape: [Int], fan: Fan, rng: inout RandomGenerator) -> Tensor {

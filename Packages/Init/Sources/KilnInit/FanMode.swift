@@ -4,8 +4,11 @@
 /// - `fanOut` keeps the variance of the backward gradients.
 /// - `fanAverage` uses (fan-in + fan-out) / 2, Xavier/Glorot's compromise.
 public enum FanMode: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// Divide by the fan-in: keeps the forward activations' variance.
     case fanIn = "fan-in"
+    /// Divide by the fan-out: keeps the backward gradients' variance.
     case fanOut = "fan-out"
+    /// Divide by (fan-in + fan-out) / 2.
     case fanAverage = "fan-avg"
 
     /// The spec word (`fan-in`, `fan-out`, `fan-avg`).

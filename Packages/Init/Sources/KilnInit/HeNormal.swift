@@ -9,9 +9,12 @@ import KilnTensor
 /// (torch's `a`). `mode=fan-out` preserves the variance of the backward pass instead;
 /// `fan-avg` is accepted too. As `torch.nn.init.kaiming_normal_` (untruncated normal).
 public struct HeNormal: Initializer, Equatable {
+    /// The fan the variance is divided by (spec `mode`, default fan-in).
     public var mode: FanMode
+    /// The negative slope of the LeakyReLU that follows; 0 for ReLU (spec `slope`, default 0).
     public var slope: Float
 
+    /// He-normal for the given fan mode and LeakyReLU slope (defaults: fan-in, ReLU).
     public init(mode: FanMode = .fanIn, slope: Float = 0) {
         precondition(slope.isFinite, "he-normal: slope must be finite")
         self.mode = mode

@@ -6,9 +6,12 @@ import KilnTensor
 /// The uniform form of ``HeNormal``: same variance gain²/fan (a uniform on ±b has
 /// variance b²/3). As `torch.nn.init.kaiming_uniform_`.
 public struct HeUniform: Initializer, Equatable {
+    /// The fan the variance is divided by (spec `mode`, default fan-in).
     public var mode: FanMode
+    /// The negative slope of the LeakyReLU that follows; 0 for ReLU (spec `slope`, default 0).
     public var slope: Float
 
+    /// He-uniform for the given fan mode and LeakyReLU slope (defaults: fan-in, ReLU).
     public init(mode: FanMode = .fanIn, slope: Float = 0) {
         precondition(slope.isFinite, "he-uniform: slope must be finite")
         self.mode = mode

@@ -11,6 +11,8 @@ import KilnTensor
 /// ``checkInitializerConformance(_:registry:seed:)`` checks these on any initializer,
 /// including your own; ``initializers`` lists the built-ins by name.
 public protocol Initializer: CustomStringConvertible, Sendable {
+    /// A tensor of `shape` with this initializer's distribution, scaled by `fan` where the
+    /// formula says so, drawn only from `rng`.
     func make(shape: [Int], fan: Fan, rng: inout RandomGenerator) -> Tensor
 }
 
@@ -20,9 +22,12 @@ public protocol Initializer: CustomStringConvertible, Sendable {
 /// - Conv kernels with `c_in` input and `c_out` output channels of size kh x kw:
 ///   fan-in = kh·kw·c_in, fan-out = kh·kw·c_out (PyTorch's and Keras' convention).
 public struct Fan: Sendable, Equatable {
+    /// The inputs each output unit sums over (dense: `in`; conv: kh·kw·c_in).
     public var fanIn: Int
+    /// The outputs each input feeds (dense: `out`; conv: kh·kw·c_out).
     public var fanOut: Int
 
+    /// A fan of `fanIn` inputs and `fanOut` outputs.
     public init(fanIn: Int, fanOut: Int) {
         self.fanIn = fanIn
         self.fanOut = fanOut

@@ -8,6 +8,7 @@ import KilnTensor
 /// chapter's "Xavier" init, and the init SELU networks need. An untruncated normal
 /// (Keras' `lecun_normal` truncates; use `variance-scaling` for that).
 public struct LeCunNormal: Initializer, Equatable {
+    /// The LeCun-normal initializer (no parameters).
     public init() {}
 
     public func make(shape: [Int], fan: Fan, rng: inout RandomGenerator) -> Tensor {

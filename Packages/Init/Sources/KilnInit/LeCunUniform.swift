@@ -5,6 +5,7 @@ import KilnTensor
 /// The uniform form of ``LeCunNormal`` (same variance). As Keras' `lecun_uniform`.
 /// Compare ``FanInUniform``, whose bound 1/√n_in gives a third of this variance.
 public struct LeCunUniform: Initializer, Equatable {
+    /// The LeCun-uniform initializer (no parameters).
     public init() {}
 
     public func make(shape: [Int], fan: Fan, rng: inout RandomGenerator) -> Tensor {

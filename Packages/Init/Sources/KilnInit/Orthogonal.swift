@@ -18,8 +18,11 @@ import KilnTensor
 /// A rank-1 shape `[n]` is treated as one row (a unit vector times gain), a scalar as
 /// [1, 1] (±gain). The fan is not used. Cost: O(rows·cols·min(rows, cols)).
 public struct Orthogonal: Initializer, Equatable {
+    /// The factor the orthogonal matrix is multiplied by (spec `gain`, default 1).
     public var gain: Float
 
+    /// An orthogonal initializer with the given gain (default 1).
+    ///
     /// - Precondition: finite `gain >= 0`.
     public init(gain: Float = 1) {
         precondition(gain >= 0 && gain.isFinite, "orthogonal: gain must be finite and >= 0, got \(gain)")

@@ -6,7 +6,9 @@ import KilnTensor
 /// with std 0.01 the activations collapse towards 0 (the course notes' histograms).
 /// Spec: `normal`, `normal(std=0.01)`, `normal(0, 0.01)` (positional: mean, std).
 public struct RandomNormal: Initializer, Equatable {
+    /// The mean of the normal (spec `mean`, default 0).
     public var mean: Float
+    /// The standard deviation (spec `std`, default 1).
     public var std: Float
 
     /// `std` must be non-negative.

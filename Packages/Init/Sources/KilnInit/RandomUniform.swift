@@ -6,9 +6,13 @@ import KilnTensor
 /// Keras' `RandomUniform` defaults. Spec: `uniform(-0.1, 0.1)` (positional: low, high);
 /// `low <= high` is required.
 public struct RandomUniform: Initializer, Equatable {
+    /// The lower bound (spec `low`, default −0.05).
     public var low: Float
+    /// The upper bound (spec `high`, default 0.05).
     public var high: Float
 
+    /// A uniform initializer on [low, high] (Keras' defaults ±0.05).
+    ///
     /// - Precondition: finite bounds with `low <= high`.
     public init(low: Float = -0.05, high: Float = 0.05) {
         precondition(low.isFinite && high.isFinite && low <= high, "uniform: need finite low <= high, got \(low), \(high)")

@@ -8,13 +8,17 @@ import KilnTensor
 /// ``truncatedStdFactor`` · std ≈ 0.88·std. ``VarianceScaling`` corrects for this; this
 /// initializer does not (it draws the distribution its spec names).
 public struct TruncatedNormal: Initializer, Equatable {
+    /// The mean (spec `mean`, default 0).
     public var mean: Float
+    /// The standard deviation before truncation (spec `std`, default 1).
     public var std: Float
 
     /// The standard deviation of a standard normal truncated to [−2, 2]:
     /// √(1 − 2·2·φ(2) / (Φ(2) − Φ(−2))) = 0.8796256610342398.
     public static let truncatedStdFactor: Double = 0.8796256610342398
 
+    /// A normal initializer cut at two standard deviations (defaults: mean 0, std 1).
+    ///
     /// - Precondition: finite mean, finite `std >= 0`.
     public init(mean: Float = 0, std: Float = 1) {
         precondition(std >= 0 && std.isFinite && mean.isFinite, "truncated-normal: mean must be finite and std finite and >= 0")

@@ -17,17 +17,25 @@ import KilnTensor
 public struct VarianceScaling: Initializer, Equatable {
     /// The shape of the distribution.
     public enum Distribution: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// N(0, scale/n).
         case normal
+        /// A normal cut at ±2σ, with σ enlarged so the draws keep the variance scale/n.
         case truncatedNormal = "truncated-normal"
+        /// U(−b, b) with b = √(3 · scale/n).
         case uniform
 
         public var description: String { rawValue }
     }
 
+    /// The variance numerator (spec `scale`, default 1; 2 is He's).
     public var scale: Float
+    /// Which fan n the variance is divided by (spec `mode`, default fan-in).
     public var mode: FanMode
+    /// The distribution (spec `distribution`, default truncated-normal).
     public var distribution: Distribution
 
+    /// A variance-scaling initializer with Keras' defaults (scale 1, fan-in, truncated normal).
+    ///
     /// - Precondition: finite `scale > 0`.
     public init(scale: Float = 1, mode: FanMode = .fanIn, distribution: Distribution = .truncatedNormal) {
         precondition(scale > 0 && scale.isFinite, "variance-scaling: scale must be finite and > 0, got \(scale)")

@@ -10,8 +10,10 @@ import KilnTensor
 /// Use `gain` from ``gain(for:slope:)`` for the activation that follows (tanh: 5/3).
 /// As `torch.nn.init.xavier_normal_`.
 public struct XavierNormal: Initializer, Equatable {
+    /// The activation gain (spec `gain`, default 1; see `gain(for:slope:)`).
     public var gain: Float
 
+    /// Xavier-normal with the given gain (default 1).
     public init(gain: Float = 1) {
         precondition(gain >= 0 && gain.isFinite, "xavier-normal: gain must be finite and >= 0")
         self.gain = gain

@@ -6,8 +6,10 @@ import KilnTensor
 /// The uniform form of ``XavierNormal`` (same variance 2·gain²/(n_in + n_out)); Keras'
 /// default kernel initializer. As `torch.nn.init.xavier_uniform_`.
 public struct XavierUniform: Initializer, Equatable {
+    /// The activation gain (spec `gain`, default 1; see `gain(for:slope:)`).
     public var gain: Float
 
+    /// Xavier-uniform with the given gain (default 1).
     public init(gain: Float = 1) {
         precondition(gain >= 0 && gain.isFinite, "xavier-uniform: gain must be finite and >= 0")
         self.gain = gain

@@ -6,6 +6,7 @@ import KilnTensor
 /// the same gradient and never differ: the symmetry problem the course notes show with
 /// the zero-init histograms).
 public struct Zeros: Initializer, Equatable {
+    /// The all-zeros initializer (for biases; for weights it is the symmetry failure).
     public init() {}
 
     public func make(shape: [Int], fan: Fan, rng: inout RandomGenerator) -> Tensor {

@@ -26,17 +26,21 @@ import KilnTraining
 ///
 /// A layer of your own has no ONNX form: exporting a model with one is an error naming it.
 public enum ONNXExport {
+    /// How the graph ends and what it carries besides the weights.
     public struct Options: Sendable {
         /// Append a `Softmax`: the graph's output is then `probabilities`.
         public var appendSoftmax = false
         /// `metadata_props` of the model (Kiln adds `kiln.model` and `kiln.class_names`).
         public var metadata: [String: String] = [:]
+        /// Options with or without a final `Softmax` (default without) and extra metadata.
         public init(appendSoftmax: Bool = false, metadata: [String: String] = [:]) {
             self.appendSoftmax = appendSoftmax
             self.metadata = metadata
         }
     }
 
+    /// A model that has no ONNX form (a layer of your own, an unsupported input shape); one
+    /// line naming the layer.
     public struct ExportError: Error, CustomStringConvertible, Sendable {
         public var description: String
     }

@@ -19,6 +19,8 @@ import KilnTraining
 /// A `dense` layer on a CHW input flattens it itself in Kiln; PyTorch needs an explicit
 /// `nn.Flatten` module, so write `flatten` before such a `dense` in the spec.
 public enum TorchStateDict {
+    /// A model or state_dict that does not map onto the other side (a layer with no PyTorch
+    /// module here, a missing, extra or mis-shaped tensor); the description is one line.
     public struct MappingError: Error, CustomStringConvertible, Sendable {
         public var description: String
     }

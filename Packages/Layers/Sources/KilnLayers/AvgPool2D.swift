@@ -5,7 +5,9 @@ import KilnTensor
 ///
 /// Backward spreads each output gradient evenly, g / size², over its window.
 public final class AvgPool2D: Layer {
+    /// The window's side in pixels.
     public let size: Int
+    /// The distance between windows (default: `size`, windows that do not overlap).
     public let stride: Int
     public var needsInputGradient = true
 
@@ -14,6 +16,7 @@ public final class AvgPool2D: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// An average pool of `size` × `size` windows every `stride` pixels (default `size`).
     public init(size: Int, stride: Int? = nil) {
         precondition(size > 0 && (stride ?? 1) > 0, "avgpool: size and stride must be positive")
         self.size = size

@@ -22,11 +22,18 @@ import KilnTensor
 /// dx = γ/(m·√(σ²+ε)) · (m·g − Σg − x̂·Σ(g·x̂)), dγ = Σ g·x̂, dβ = Σ g;
 /// in evaluation dx = γ·g/√(r_σ²+ε).
 public final class BatchNorm: Layer {
+    /// The weight of the new batch statistic in the running averages: r = (1 − momentum)·r +
+    /// momentum·batch (spec `momentum`, default 0.1, PyTorch's).
     public let momentum: Float
+    /// ε, added to the variance before the square root (spec `eps`, default 1e-5).
     public let epsilon: Float
+    /// γ, the per-feature scale (ones at first; not regularized); nil before `build`.
     public private(set) var weight: Parameter?
+    /// β, the per-feature shift (zeros at first; not regularized); nil before `build`.
     public private(set) var bias: Parameter?
+    /// The running mean used in evaluation (a buffer: saved, not trained); nil before `build`.
     public private(set) var runningMean: Parameter?
+    /// The running unbiased variance used in evaluation (a buffer); nil before `build`.
     public private(set) var runningVariance: Parameter?
     public var needsInputGradient = true
 
@@ -39,6 +46,7 @@ public final class BatchNorm: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// A batch normalization with PyTorch's defaults.
     public init(momentum: Float = 0.1, epsilon: Float = 1e-5) {
         precondition(momentum >= 0 && momentum <= 1, "batchnorm: momentum must be in [0, 1]")
         precondition(epsilon > 0 && epsilon.isFinite, "batchnorm: eps must be positive")

@@ -7,8 +7,11 @@ import KilnTensor
 ///
 /// which never exponentiates a positive number. L = (1/N) Σ ℓ, gradient (σ(x) − t)/N.
 public struct BinaryCrossEntropyWithLogits: Sendable {
+    /// The loss; it has no settings.
     public init() {}
 
+    /// The mean loss over every element of `output` (logits) against `target` (same shape,
+    /// values in [0, 1]), and its gradient (σ(x) − t)/N.
     public func lossAndGradient(output: Tensor, target: Tensor) -> (loss: Float, gradient: Tensor) {
         let (loss, gradient) = lossAndGradientInDouble(output: output, target: target)
         return (Float(loss), gradient)

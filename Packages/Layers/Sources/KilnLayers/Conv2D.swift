@@ -27,15 +27,23 @@ import KilnTensor
 /// backward rebuilds each group's columns from the kept input instead of storing them
 /// all. The GEMMs stay large (64 x 288 x 196 per example for that layer).
 public final class Conv2D: RegularizedLayer {
+    /// The number of output channels (spec `filters`).
     public let filters: Int
+    /// The kernel's side: kernels are `kernel` × `kernel` (spec `kernel`).
     public let kernel: Int
+    /// The distance between kernel positions (spec `stride`, default 1).
     public let stride: Int
+    /// Zeros added on every side of the input (spec `padding`, default 0).
     public let padding: Int
+    /// How the kernel is initialized (spec `init`, default he-normal).
     public let initializer: any Initializer
     /// `regularizer=SPEC`: this layer's own regularizer (see ``RegularizedLayer``).
     public let regularizerSpec: String?
+    /// How the bias is initialized (spec `bias_init`, default zeros).
     public let biasInitializer: any Initializer
+    /// The kernel, `[filters, channels, kernel, kernel]`; nil before `build`.
     public private(set) var weight: Parameter?
+    /// The bias, `[filters]` (not regularized); nil before `build`.
     public private(set) var bias: Parameter?
     /// Whether the layer has a bias (`bias=false` leaves it out: before BatchNorm it does nothing).
     public let useBias: Bool

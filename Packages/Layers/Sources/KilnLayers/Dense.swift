@@ -21,8 +21,11 @@ import KilnTensor
 /// dW = Xᵀ·G, db = Σ_rows G, dX = G·Wᵀ (skipped when ``needsInputGradient`` is false).
 /// All three products are single `cblas_sgemm` calls into kept buffers.
 public final class Dense: RegularizedLayer {
+    /// The number of outputs per example (spec `units`).
     public let units: Int
+    /// How W is initialized (spec `init`, default he-normal).
     public let initializer: any Initializer
+    /// How b is initialized (spec `bias_init`, default zeros).
     public let biasInitializer: any Initializer
     /// The input size stated in the spec (`inputs=`), if any.
     public let declaredInputs: Int?

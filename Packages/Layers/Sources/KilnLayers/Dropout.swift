@@ -14,6 +14,7 @@ import KilnTensor
 /// is the same whatever the shard count, the thread count or the batch it lands in.
 /// Backward multiplies by the same mask (gradient 0 for dropped units, 1/keep otherwise).
 public final class Dropout: Layer {
+    /// The probability that an element is dropped, in [0, 1).
     public let rate: Float
     public var needsInputGradient = true
 
@@ -24,6 +25,7 @@ public final class Dropout: Layer {
     private var inputGradient = emptyGradient
     private var lastWasTraining = false
 
+    /// Inverted dropout with drop probability `rate` (in [0, 1)).
     public init(rate: Float) {
         precondition(rate >= 0 && rate < 1, "dropout: rate must be in [0, 1)")
         self.rate = rate

@@ -3,11 +3,13 @@ import KilnTensor
 /// `elu(alpha=1)`: y = x for x > 0, α·(e^x − 1) otherwise (Clevert et al.; PyTorch's
 /// default α = 1). Backward: 1 for y > 0, else y + α (= α·e^x). α must be > 0.
 public final class ELU: Layer {
+    /// α, the value the negative side approaches (spec `alpha`, default 1; must be > 0).
     public let alpha: Float
     public var needsInputGradient = true
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// An ELU with the given α (default 1).
     public init(alpha: Float = 1) {
         precondition(alpha > 0 && alpha.isFinite, "elu: alpha must be finite and > 0")
         self.alpha = alpha

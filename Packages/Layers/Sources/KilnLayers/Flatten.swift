@@ -7,6 +7,7 @@ public final class Flatten: Layer {
     private var features = 0
     public var needsInputGradient = true
 
+    /// The flatten layer; it has no settings.
     public init() {}
 
     public var description: String { "flatten" }

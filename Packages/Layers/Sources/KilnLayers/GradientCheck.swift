@@ -36,12 +36,17 @@ public struct GradientCheck {
     public struct Row: Sendable, CustomStringConvertible {
         /// The parameter name (`0.dense.weight`), or `input`.
         public var name: String
+        /// The parameter's shape.
         public var shape: [Int]
         /// ||g_num − g|| / (||g_num|| + ||g||).
         public var delta: Double
+        /// ||g_num||, the norm of the finite-difference gradient.
         public var numericNorm: Double
+        /// ||g||, the norm of the backward pass's gradient.
         public var analyticNorm: Double
+        /// The threshold the row was judged by.
         public var threshold: Double
+        /// Whether delta is at most the threshold.
         public var passed: Bool { delta <= threshold }
 
         public var description: String {
@@ -63,6 +68,8 @@ public struct GradientCheck {
     /// The seed the model is re-seeded with before every forward pass.
     public var seed: UInt64
 
+    /// A check with step h (default 3e-3), a pass threshold (default 1e-2), training or
+    /// evaluation mode, optionally the input gradient, and the seed for re-seeding.
     public init(step: Float = 3e-3, threshold: Double = GradientCheck.defaultThreshold,
                 training: Bool = true, checkInput: Bool = true, seed: UInt64 = 0) {
         precondition(step > 0 && step.isFinite, "GradientCheck: step must be positive")

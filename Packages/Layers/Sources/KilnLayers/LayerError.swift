@@ -10,6 +10,7 @@ public struct LayerError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
+    /// An error about the layer with spec `layer` at position `index` (nil: built on its own).
     public init(index: Int? = nil, layer: String, message: String) {
         self.index = index
         self.layer = layer

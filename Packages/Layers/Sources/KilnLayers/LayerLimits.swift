@@ -7,7 +7,9 @@
 ///   200,704; the largest layer of the classic CNNs is a few million).
 /// - Kernel, stride, padding and pool sizes are at most ``maximumExtent`` (65,536).
 public enum LayerLimits {
+    /// The most scalars in one parameter or one example's activations: 2^28 (1 GiB of Float32).
     public static let maximumElements = 1 << 28
+    /// The largest kernel, stride, padding or pool size: 65,536.
     public static let maximumExtent = 1 << 16
 
     /// The number of scalars in a tensor of shape `dimensions`, or a ``LayerError``

@@ -10,8 +10,11 @@ import KilnTensor
 /// Backward per example, with d = g ⊙ γ: dx = (1/(F·√(σ²+ε)))·(F·d − Σd − x̂·Σ(d·x̂)),
 /// dγ = Σ_batch g ⊙ x̂, dβ = Σ_batch g.
 public final class LayerNorm: Layer {
+    /// ε, added to the variance before the square root (spec `eps`, default 1e-5).
     public let epsilon: Float
+    /// γ, the per-feature scale (ones at first; not regularized); nil before `build`.
     public private(set) var weight: Parameter?
+    /// β, the per-feature shift (zeros at first; not regularized); nil before `build`.
     public private(set) var bias: Parameter?
     public var needsInputGradient = true
 
@@ -22,6 +25,7 @@ public final class LayerNorm: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// A layer normalization with PyTorch's ε (default 1e-5).
     public init(epsilon: Float = 1e-5) {
         precondition(epsilon > 0 && epsilon.isFinite, "layernorm: eps must be positive")
         self.epsilon = epsilon

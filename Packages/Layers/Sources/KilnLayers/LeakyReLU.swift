@@ -4,11 +4,13 @@ import KilnTensor
 /// otherwise (PyTorch's default slope 0.01). Backward: 1 or slope. The slope must be
 /// >= 0 so that the sign of y tells the branch and only the output is kept.
 public final class LeakyReLU: Layer {
+    /// The slope for negative inputs (spec `slope`, default 0.01; must be at least 0).
     public let slope: Float
     public var needsInputGradient = true
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// A leaky ReLU with the given slope (default 0.01, PyTorch's).
     public init(slope: Float = 0.01) {
         precondition(slope >= 0 && slope.isFinite, "leaky-relu: slope must be finite and >= 0")
         self.slope = slope

@@ -6,7 +6,9 @@ import KilnTensor
 /// Backward routes each output gradient to the input element that was the maximum
 /// (the first one in row-major order on ties); overlapping windows (stride < size) add up.
 public final class MaxPool2D: Layer {
+    /// The window's side in pixels.
     public let size: Int
+    /// The distance between windows (default: `size`, windows that do not overlap).
     public let stride: Int
     public var needsInputGradient = true
 
@@ -17,6 +19,7 @@ public final class MaxPool2D: Layer {
     /// For every output element, the flat index of its maximum within the batch input.
     private var argmax: [Int32] = []
 
+    /// A max pool of `size` × `size` windows every `stride` pixels (default `size`).
     public init(size: Int, stride: Int? = nil) {
         precondition(size > 0 && (stride ?? 1) > 0, "maxpool: size and stride must be positive")
         self.size = size

@@ -6,8 +6,10 @@ import KilnTensor
 ///
 /// The sum is accumulated in `Double`. `output` and `target` must have the same shape.
 public struct MeanSquaredError: Sendable {
+    /// The loss; it has no settings.
     public init() {}
 
+    /// The mean of (o − t)² over every element, and its gradient 2(o − t)/N.
     public func lossAndGradient(output: Tensor, target: Tensor) -> (loss: Float, gradient: Tensor) {
         let (loss, gradient) = lossAndGradientInDouble(output: output, target: target)
         return (Float(loss), gradient)

@@ -7,6 +7,7 @@ public final class ReLU: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// The ReLU layer, y = max(x, 0); it has no settings.
     public init() {}
 
     public var description: String { "relu" }

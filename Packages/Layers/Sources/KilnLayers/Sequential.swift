@@ -22,6 +22,7 @@ import KilnTensor
 /// - ``reseed(_:)`` gives each layer its own seed mixed from the model's seed and the
 ///   layer's position.
 public final class Sequential: CompositeLayer {
+    /// The layers, in order.
     public let layers: [any Layer]
     /// The per-example input shape given to `build` (empty before).
     public private(set) var inputShape: [Int] = []
@@ -35,6 +36,8 @@ public final class Sequential: CompositeLayer {
     private var cachedParameters: [Parameter] = []
     private var cachedBuffers: [Parameter] = []
 
+    /// A model of `layers`, unbuilt: call `build(inputShape:name:rng:)` (or use
+    /// `build(spec:inputShape:rng:)`).
     public init(_ layers: [any Layer]) {
         self.layers = layers
     }

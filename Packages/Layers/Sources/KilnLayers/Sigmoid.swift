@@ -7,6 +7,7 @@ public final class Sigmoid: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// The sigmoid layer, y = σ(x); it has no settings.
     public init() {}
 
     public var description: String { "sigmoid" }

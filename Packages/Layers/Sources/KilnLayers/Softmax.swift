@@ -10,6 +10,7 @@ public final class Softmax: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// The softmax layer over each example's features; it has no settings.
     public init() {}
 
     public var description: String { "softmax" }

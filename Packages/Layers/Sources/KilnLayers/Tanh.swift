@@ -6,6 +6,7 @@ public final class Tanh: Layer {
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
+    /// The tanh layer; it has no settings.
     public init() {}
 
     public var description: String { "tanh" }

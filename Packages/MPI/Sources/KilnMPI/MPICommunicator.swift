@@ -5,7 +5,7 @@ import KilnDistributed
 import Glibc
 #endif
 
-/// ``Communicator`` over Open MPI's `MPI_COMM_WORLD`.
+/// ``/KilnDistributed/Communicator`` over Open MPI's `MPI_COMM_WORLD`.
 ///
 /// Start the program with `mpirun -np N PROGRAM …` (or `srun --mpi=pmix` under Slurm); a
 /// program started without a launcher runs as a single rank. ``world()`` initializes MPI
@@ -13,7 +13,8 @@ import Glibc
 /// at a time, never from its worker threads) and finalizes it at exit.
 ///
 /// Errors: MPI's calls return their error codes (`MPI_ERRORS_RETURN`), which become
-/// ``CommunicationError``s naming the call; ``abort(exitCode:)`` is `MPI_Abort`, which
+/// ``/KilnDistributed/CommunicationError``s naming the call; ``abort(exitCode:)`` is
+/// `MPI_Abort`, which
 /// ends every rank. Counts are `Int32`: buffers are sent in pieces of at most 2³⁰ floats.
 public final class MPICommunicator: Communicator {
     public let rank: Int

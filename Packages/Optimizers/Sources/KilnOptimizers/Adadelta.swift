@@ -14,9 +14,14 @@ import KilnTensor
 /// State: `square_avg` (s) and `acc_delta` (d), both starting at 0.
 public final class Adadelta: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// ρ, the decay of both running averages (spec `rho`, default 0.9).
     public let rho: Float
+    /// ε, added inside both square roots so the first steps are not 0/0 (spec `eps`, default 1e-5).
     public let epsilon: Float
 
+    /// An AdaDelta optimizer; the learning rate only scales the ratio of RMS values (default 1).
+    ///
+    /// Traps when ρ is outside [0, 1) or ε is not positive and finite.
     public init(learningRate: Float = 1, rho: Float = 0.9, epsilon: Float = 1e-5, weightDecay: Float = 0) {
         checkHyper(rho.isFinite && rho >= 0 && rho < 1, "adadelta: rho must be in [0, 1)")
         checkHyper(epsilon.isFinite && epsilon > 0, "adadelta: eps must be finite and > 0")

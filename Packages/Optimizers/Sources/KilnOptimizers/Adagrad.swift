@@ -14,10 +14,15 @@ import KilnTensor
 /// quickly: start with a larger learning rate than for SGD (the notes' advice).
 public final class Adagrad: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// ε, added outside the square root of the accumulated squares (spec `eps`, default 1e-6).
     public let epsilon: Float
+    /// The value every element of the `sum` slot starts at (spec `initial_accumulator`, default 0).
     public let initialAccumulator: Float
+    /// The learning-rate decay per step: η_t = η / (1 + (t − 1) · decay) (spec `lr_decay`,
+    /// default 0).
     public let learningRateDecay: Float
 
+    /// An AdaGrad optimizer with torch's defaults and the course notes' ε.
     public init(learningRate: Float = 0.01, epsilon: Float = 1e-6, initialAccumulator: Float = 0,
                 learningRateDecay: Float = 0, weightDecay: Float = 0) {
         checkHyper(epsilon.isFinite && epsilon > 0, "adagrad: eps must be finite and > 0")

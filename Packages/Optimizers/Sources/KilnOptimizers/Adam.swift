@@ -18,11 +18,19 @@ import KilnTensor
 /// For decoupled weight decay use ``AdamW``.
 public final class Adam: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// β₁, the decay of the first moment m (spec `beta1`, default 0.9).
     public let beta1: Float
+    /// β₂, the decay of the second moment v (spec `beta2`, default 0.999).
     public let beta2: Float
+    /// ε, added to the bias-corrected √v̂ so the step stays finite (spec `eps`, default 1e-8).
     public let epsilon: Float
+    /// Whether v̂ is the running maximum of v (AMSGrad), so the effective step never grows
+    /// (spec `amsgrad`, default false).
     public let amsgrad: Bool
 
+    /// An Adam optimizer with the course notes' defaults; `weightDecay` adds λθ to the gradient.
+    ///
+    /// Traps when a β is outside [0, 1) or ε is not positive and finite.
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 amsgrad: Bool = false, weightDecay: Float = 0) {
         checkAdamHyper("adam", beta1, beta2, epsilon)

@@ -14,11 +14,16 @@ import KilnTensor
 /// exempts biases.
 public final class AdamW: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// β₁, the decay of the first moment m (spec `beta1`, default 0.9).
     public let beta1: Float
+    /// β₂, the decay of the second moment v (spec `beta2`, default 0.999).
     public let beta2: Float
+    /// ε, added to the bias-corrected √v̂ (spec `eps`, default 1e-8).
     public let epsilon: Float
+    /// Whether v̂ is the running maximum of v, as in AMSGrad (spec `amsgrad`, default false).
     public let amsgrad: Bool
 
+    /// An AdamW optimizer; `weightDecay` (default 0.01) shrinks the weights by ηλ before each step.
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 amsgrad: Bool = false, weightDecay: Float = 0.01) {
         checkAdamHyper("adamw", beta1, beta2, epsilon)

@@ -13,10 +13,14 @@ import KilnTensor
 /// State: `exp_avg` (m) and `exp_inf` (u), both starting at 0. u ≥ ε > 0, so no division by 0.
 public final class Adamax: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// β₁, the decay of the first moment m (spec `beta1`, default 0.9).
     public let beta1: Float
+    /// β₂, the decay of the infinity norm u (spec `beta2`, default 0.999).
     public let beta2: Float
+    /// ε, added to |g| so u is never 0 (spec `eps`, default 1e-8).
     public let epsilon: Float
 
+    /// An Adamax optimizer with torch's defaults (learning rate 0.002).
     public init(learningRate: Float = 0.002, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 weightDecay: Float = 0) {
         checkAdamHyper("adamax", beta1, beta2, epsilon)

@@ -10,9 +10,13 @@ import Foundation
 /// So warm-up climbs towards `base` without reaching it, epoch `warmup` trains at `base`,
 /// and epochs >= `total` train at `min`. total >= 1, 0 <= warmup < total, min >= 0.
 public final class CosineSchedule: LearningRateSchedule {
+    /// The epoch at which the rate reaches `minimum` and stays (spec `total`, at least 1).
     public let total: Int
+    /// The final learning rate (spec `min`, default 0).
     public let minimum: Float
+    /// The epochs of linear warm-up before the cosine starts (spec `warmup`, default 0).
     public let warmup: Int
+    /// A cosine schedule over `total` epochs, after `warmup` epochs of linear warm-up.
     public init(total: Int, minimum: Float = 0, warmup: Int = 0) {
         precondition(total >= 1, "cosine: total must be >= 1")
         precondition(warmup >= 0 && warmup < total, "cosine: warmup must be in 0..<total")

@@ -17,6 +17,8 @@ public struct ExponentialMovingAverage: Sendable, Equatable {
     /// βᵗ, kept as a product so the correction costs one multiply per update.
     private var betaPower: Double = 1
 
+    /// An empty average with weight `beta` on the past (in [0, 1)); it averages roughly the
+    /// last 1/(1 − β) values.
     public init(beta: Double) {
         precondition(beta >= 0 && beta < 1, "ExponentialMovingAverage: beta must be in [0, 1), got \(beta)")
         self.beta = beta

@@ -12,7 +12,9 @@ public enum NonFiniteGradientPolicy: Sendable {
 
 /// A gradient that holds NaN or infinity; one line naming the first such parameter.
 public struct NonFiniteGradientError: Error, Sendable, CustomStringConvertible {
+    /// The name of the first parameter whose gradient is not finite.
     public var parameterName: String
+    /// The error for the parameter named `parameterName`.
     public init(parameterName: String) { self.parameterName = parameterName }
     public var description: String { "gradient of parameter '\(parameterName)' is not finite (NaN or infinity)" }
 }

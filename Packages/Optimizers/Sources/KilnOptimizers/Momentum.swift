@@ -14,8 +14,10 @@ import KilnTensor
 /// old rate, in `sgd` the whole buffer is rescaled by the new one.
 public final class Momentum: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// μ, the fraction of the velocity kept each step (spec `momentum`, default 0.9).
     public let momentum: Float
 
+    /// A momentum optimizer in the course notes' form (velocity v = μv + ηg).
     public init(learningRate: Float = 0.01, momentum: Float = 0.9, weightDecay: Float = 0) {
         checkHyper(momentum.isFinite && momentum >= 0 && momentum < 1, "momentum: momentum must be in [0, 1)")
         self.momentum = momentum

@@ -18,11 +18,18 @@ import KilnTensor
 /// kept in `Double`; torch keeps it in a Float32 tensor, a difference below 1e-7 relative).
 public final class NAdam: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// β₁, the decay of the first moment and the scale of the momentum schedule μ_t (spec
+    /// `beta1`, default 0.9).
     public let beta1: Float
+    /// β₂, the decay of the second moment v (spec `beta2`, default 0.999).
     public let beta2: Float
+    /// ε, added to the bias-corrected √v (spec `eps`, default 1e-8).
     public let epsilon: Float
+    /// ψ, the speed of the momentum warm-up μ_t = β₁(1 − ½ · 0.96^(tψ)) (spec `momentum_decay`,
+    /// default 0.004).
     public let momentumDecay: Float
 
+    /// A NAdam optimizer with torch's defaults (learning rate 0.002).
     public init(learningRate: Float = 0.002, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 momentumDecay: Float = 0.004, weightDecay: Float = 0) {
         checkAdamHyper("nadam", beta1, beta2, epsilon)

@@ -20,8 +20,10 @@ import KilnTensor
 /// shifted by μ v; this form stores φ and needs the gradient only where the parameters are.
 public final class Nesterov: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// μ, the momentum coefficient (spec `momentum`, default 0.9).
     public let momentum: Float
 
+    /// A Nesterov-momentum optimizer, equal to `sgd(momentum=μ, nesterov=true)`.
     public init(learningRate: Float = 0.01, momentum: Float = 0.9, weightDecay: Float = 0) {
         checkHyper(momentum.isFinite && momentum >= 0 && momentum < 1, "nesterov: momentum must be in [0, 1)")
         self.momentum = momentum

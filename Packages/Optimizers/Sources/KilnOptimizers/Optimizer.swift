@@ -37,7 +37,7 @@ import KilnTensor
 /// - `description` is the optimizer's spec (`"adam(lr=0.001)"`): making it from
 ///   ``optimizers`` gives an optimizer with the same behaviour.
 ///
-/// ``checkOptimizerConformance(name:make:steps:)`` tests all of these; run it on your own
+/// ``checkOptimizerConformance(registry:steps:make:)`` tests all of these; run it on your own
 /// optimizer. The easiest way to write one is ``PerParameterOptimizer``, which needs only
 /// the per-parameter update rule and its state slots.
 public protocol Optimizer: AnyObject, CustomStringConvertible {

@@ -7,9 +7,13 @@ import KilnTensor
 /// have plain names (`"learning_rate"`). The format maps directly onto a safetensors file
 /// (tensors) plus its JSON metadata (scalars), which is how checkpoints store it.
 public struct OptimizerState: Sendable, Equatable {
+    /// Per-element state by key `"<parameter>.<slot>"` (saved as checkpoint tensors).
     public var tensors: [String: Tensor]
+    /// Per-parameter and optimizer-wide numbers by key: step counts, scalar slots,
+    /// `learning_rate` (saved as checkpoint metadata).
     public var scalars: [String: Double]
 
+    /// A state made of the given tensors and scalars (empty by default).
     public init(tensors: [String: Tensor] = [:], scalars: [String: Double] = [:]) {
         self.tensors = tensors
         self.scalars = scalars
@@ -37,7 +41,9 @@ public struct OptimizerState: Sendable, Equatable {
 
 /// A state snapshot that does not fit an optimizer or its parameters; one line.
 public struct OptimizerStateError: Error, Sendable, CustomStringConvertible {
+    /// What does not fit, in one line.
     public var message: String
+    /// An error with the given one-line message.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }

@@ -14,8 +14,11 @@ import KilnTensor
 public final class OptimizerStorage {
     /// A named slot and the value it starts with.
     public struct Slot: Sendable, Equatable {
+        /// The slot's name, the suffix of its snapshot key (`exp_avg`).
         public var name: String
+        /// The value every element starts at on the parameter's first step.
         public var initialValue: Double
+        /// A slot named `name` that starts at `initialValue` (default 0).
         public init(_ name: String, initialValue: Double = 0) {
             self.name = name
             self.initialValue = initialValue
@@ -26,6 +29,8 @@ public final class OptimizerStorage {
     public var learningRate: Float
     /// The optimizer's weight decay, used where no group sets one.
     public var weightDecay: Float
+    /// Per-parameter overrides of the learning rate and weight decay; the first group that
+    /// matches a parameter applies.
     public var groups: [ParameterGroup] = []
     /// Per-element slots, in the order ``ParameterUpdate/slot(_:)`` indexes them.
     public let slots: [Slot]
@@ -53,6 +58,8 @@ public final class OptimizerStorage {
 
     var entries: [String: Entry] = [:]
 
+    /// Storage with the given learning rate, weight decay (default 0), per-element `slots` and
+    /// per-parameter `scalars`. No state exists until a parameter's first step.
     public init(learningRate: Float, weightDecay: Float = 0, slots: [Slot] = [], scalars: [Slot] = []) {
         precondition(learningRate.isFinite && learningRate >= 0, "learning rate must be finite and >= 0, got \(learningRate)")
         precondition(weightDecay.isFinite && weightDecay >= 0, "weight decay must be finite and >= 0, got \(weightDecay)")

@@ -31,14 +31,15 @@ public protocol PerParameterOptimizer: Optimizer {
     /// Updates one parameter in place. Called once per parameter per step with the
     /// parameter's values, gradient, state slots, effective learning rate and weight decay
     /// (after ``ParameterGroup`` resolution) and its step number (1 on its first step).
-    /// When ``isElementwise`` is true it may instead be called on several disjoint
+    /// When ``PerParameterOptimizer/isElementwise`` is true it may instead be called on several
+    /// disjoint
     /// element ranges of the parameter (`value`, `gradient` and the slots cut alike), at
     /// the same time from different threads.
     func update(_ u: ParameterUpdate)
 
     /// Whether `update` treats every element on its own (it reads element i of the value,
     /// gradient and slots to write element i, and does not write ``ParameterUpdate/scalars``),
-    /// so that ``step(_:threads:)`` may cut large parameters into ranges updated in
+    /// so that ``Optimizer/step(_:threads:)`` may cut large parameters into ranges updated in
     /// parallel, with bit-identical results. Default: false (ranges are never cut; whole
     /// parameters still update in parallel). The built-ins except NAdam are elementwise.
     var isElementwise: Bool { get }
@@ -90,6 +91,8 @@ extension PerParameterOptimizer {
 
     public func restore(_ state: OptimizerState) throws { try storage.restore(state, owner: description) }
 
+    /// Throws ``OptimizerStateError`` when the storage holds state for a parameter that is
+    /// not among `parameters`, or of another shape.
     public func checkState(fits parameters: [Parameter]) throws { try storage.checkState(fits: parameters, owner: description) }
 }
 

@@ -16,11 +16,18 @@ import KilnTensor
 /// (a, when centered); all start at 0.
 public final class RMSprop: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// α, the decay of the running mean of squared gradients (spec `alpha`, default 0.9, the
+    /// course notes' value; torch uses 0.99).
     public let alpha: Float
+    /// ε, added outside the square root (spec `eps`, default 1e-8).
     public let epsilon: Float
+    /// μ, momentum on the scaled gradient; 0 turns it off (spec `momentum`, default 0).
     public let momentum: Float
+    /// Whether the running mean of the gradient is subtracted, so r estimates the standard
+    /// deviation (spec `centered`, default false).
     public let centered: Bool
 
+    /// An RMSProp optimizer with the course notes' decay α = 0.9.
     public init(learningRate: Float = 0.001, alpha: Float = 0.9, epsilon: Float = 1e-8,
                 momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
         checkHyper(alpha.isFinite && alpha >= 0 && alpha < 1, "rmsprop: alpha must be in [0, 1)")

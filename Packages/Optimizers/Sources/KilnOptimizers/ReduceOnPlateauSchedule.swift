@@ -10,14 +10,24 @@
 ///
 /// State: `best`, `bad_epochs`, `scale`.
 public final class ReduceOnPlateauSchedule: LearningRateSchedule {
+    /// The factor the rate is multiplied by on a plateau (spec `factor`, default 0.1).
     public let factor: Float
+    /// How many epochs without improvement are tolerated before a reduction (spec `patience`,
+    /// default 10).
     public let patience: Int
+    /// The lowest learning rate (spec `min`, default 0).
     public let minimum: Float
+    /// The relative improvement that counts: metric < best · (1 − threshold) (spec `threshold`,
+    /// default 1e-4).
     public let threshold: Float
+    /// The best metric observed so far (infinity before the first).
     public private(set) var best = Double.infinity
+    /// Epochs since the last improvement or reduction.
     public private(set) var badEpochs = 0
+    /// The product of the reductions so far; lr = max(base · scale, min).
     public private(set) var scale: Double = 1
 
+    /// A plateau schedule with torch's defaults; call `observe(metric:)` after every epoch.
     public init(factor: Float = 0.1, patience: Int = 10, minimum: Float = 0, threshold: Float = 1e-4) {
         precondition(factor.isFinite && factor > 0 && factor < 1, "reduce-on-plateau: factor must be in (0, 1)")
         precondition(patience >= 0, "reduce-on-plateau: patience must be >= 0")

@@ -18,10 +18,15 @@ import KilnTensor
 /// torch). Without momentum this is the course notes' plain SGD, θ −= η ∇.
 public final class SGD: PerParameterOptimizer {
     public let storage: OptimizerStorage
+    /// μ, the momentum coefficient; 0 is plain SGD (spec `momentum`, default 0).
     public let momentum: Float
+    /// τ, the share of the new gradient held back from the buffer (spec `dampening`, default 0).
     public let dampening: Float
+    /// Whether the step uses g + μb instead of b (spec `nesterov`, default false; needs μ > 0
+    /// and τ = 0).
     public let nesterov: Bool
 
+    /// An SGD optimizer; with the defaults it is the course notes' θ −= η∇.
     public init(learningRate: Float = 0.01, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
         checkHyper(momentum.isFinite && momentum >= 0, "sgd: momentum must be finite and >= 0")

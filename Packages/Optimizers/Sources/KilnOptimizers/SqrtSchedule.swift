@@ -4,7 +4,9 @@
 /// 0-based epochs that is √(epoch + 1), so the first epoch trains at k · base and there is
 /// no division by zero. k > 0.
 public final class SqrtSchedule: LearningRateSchedule {
+    /// The multiplier of the first epoch's rate (spec `k`, greater than 0).
     public let k: Float
+    /// A schedule with lr = base · k / √(epoch + 1).
     public init(k: Float) {
         precondition(k.isFinite && k > 0, "sqrt: k must be finite and > 0")
         self.k = k

@@ -10,6 +10,7 @@
 ///
 /// Values and gradients are computed in `Float` (the precision the optimizers work in).
 public enum TestFunction: String, CaseIterable, Sendable {
+    /// The objectives of the table above, by name (`--function quadratic`).
     case quadratic, elongated, rosenbrock, saddle
 
     /// f(x, y).

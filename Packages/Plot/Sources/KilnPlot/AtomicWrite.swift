@@ -8,7 +8,9 @@ import Darwin
 
 /// A file could not be written; the description is one line naming the path and the cause.
 public struct PlotWriteError: Error, CustomStringConvertible, Sendable {
+    /// The file that could not be written.
     public let path: String
+    /// Why, in the system's words.
     public let reason: String
     public var description: String { "cannot write \(path): \(reason)" }
 }

@@ -8,12 +8,19 @@ import Darwin
 
 /// A map from a data interval to a pixel interval, linear or base-10 logarithmic.
 public struct Scale: Sendable, Equatable {
+    /// The data value at `pixelStart`.
     public var lower: Double
+    /// The data value at `pixelEnd`.
     public var upper: Double
+    /// The pixel coordinate of `lower`.
     public var pixelStart: Double
+    /// The pixel coordinate of `upper` (smaller than `pixelStart` for a y axis, which points
+    /// down in SVG).
     public var pixelEnd: Double
+    /// Whether values map by log10 (then both bounds must be greater than 0).
     public var isLogarithmic: Bool
 
+    /// A scale from `lower...upper` onto `pixelStart...pixelEnd`, linear unless `isLogarithmic`.
     public init(lower: Double, upper: Double, pixelStart: Double, pixelEnd: Double, isLogarithmic: Bool = false) {
         self.lower = lower; self.upper = upper
         self.pixelStart = pixelStart; self.pixelEnd = pixelEnd

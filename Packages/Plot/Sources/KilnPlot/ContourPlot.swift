@@ -19,6 +19,7 @@ import Darwin
 /// by default (1-2-5 × 10ᵏ on a log scale for functions ≥ 0, nice linear steps otherwise),
 /// every `labelEvery`-th level carries its value. Paths are clipped to the plot area.
 public struct ContourPlot: Sendable {
+    /// How the contour levels are chosen.
     public enum Levels: Sendable, Equatable {
         /// About `count` levels. `logarithmic` nil: logarithmic when every grid value is ≥ 0.
         case automatic(count: Int, logarithmic: Bool?)
@@ -28,10 +29,15 @@ public struct ContourPlot: Sendable {
 
     /// A path of points drawn as a polyline with a marker at every point.
     public struct Path: Sendable {
+        /// The legend entry.
         public var name: String
+        /// The points, in drawing order (an optimizer's iterates).
         public var points: [Point]
+        /// An SVG colour; nil: the palette colour of the path's index.
         public var color: String?
+        /// The marker drawn at every point (default circle).
         public var marker: MarkerShape
+        /// A path named `name` through `points`.
         public init(name: String, points: [Point], color: String? = nil, marker: MarkerShape = .circle) {
             self.name = name; self.points = points; self.color = color; self.marker = marker
         }
@@ -39,22 +45,36 @@ public struct ContourPlot: Sendable {
 
     /// A labelled point (e.g. the minimum), drawn as a cross.
     public struct Mark: Sendable {
+        /// Where the cross is drawn, in data coordinates.
         public var point: Point
+        /// The text beside it.
         public var label: String
+        /// A mark at `point` labelled `label`.
         public init(point: Point, label: String) { self.point = point; self.label = label }
     }
 
+    /// The title above the plot (empty: none).
     public var title: String
+    /// The x axis title (default "x").
     public var xLabel: String
+    /// The y axis title (default "y").
     public var yLabel: String
+    /// The sampled function whose contours are drawn.
     public var grid: Grid
+    /// The contour levels (default: about 10, chosen automatically).
     public var levels: Levels
+    /// Every n-th level carries its value as a label (default 2).
     public var labelEvery: Int
+    /// The paths drawn over the contours.
     public var paths: [Path]
+    /// The labelled points drawn over the contours.
     public var marks: [Mark]
+    /// The picture's width in pixels (default 860).
     public var width: Double
+    /// The picture's height in pixels (default 500).
     public var height: Double
 
+    /// A contour plot of `grid`; every setting but the grid has a default.
     public init(title: String = "", xLabel: String = "x", yLabel: String = "y", grid: Grid,
                 levels: Levels = .automatic(count: 10, logarithmic: nil), labelEvery: Int = 2,
                 paths: [Path] = [], marks: [Mark] = [], width: Double = 860, height: Double = 500) {
@@ -79,9 +99,13 @@ public struct ContourPlot: Sendable {
         }
     }
 
+    /// The plot as a standalone SVG document.
     public func svg() -> String { document().render() }
+    /// Writes the SVG to `path` atomically (a temporary file renamed into place); throws
+    /// `PlotWriteError`.
     public func write(to path: String) throws { try writeAtomically(svg(), to: path) }
 
+    /// The plot drawn into a new canvas (to stack it with others or add elements).
     public func document() -> SVGDocument {
         let entries = paths.enumerated().map { i, p in LegendEntry(name: p.name, color: p.color ?? Palette.color(i), marker: p.marker) }
         let legendWidth = entries.isEmpty ? 0 : Legend.width(entries) + 16

@@ -1,9 +1,13 @@
 /// Counts of values in equal-width bins over `lower..<upper` (the last bin includes `upper`).
 /// Values outside the range and non-finite values are not counted (``ignored`` says how many).
 public struct Histogram: Sendable, Equatable {
+    /// The left edge of the first bin.
     public let lower: Double
+    /// The right edge of the last bin.
     public let upper: Double
+    /// The number of values in each bin, left to right.
     public let counts: [Int]
+    /// Values left out: outside `lower...upper` or not finite.
     public let ignored: Int
 
     /// `bins` ≥ 1 bins; `range` nil: the finite values' minimum and maximum (± 0.5 when equal).
@@ -22,6 +26,7 @@ public struct Histogram: Sendable, Equatable {
         self.lower = lo; self.upper = hi; self.counts = counts; self.ignored = ignored
     }
 
+    /// The width of one bin, (upper − lower) / bins.
     public var binWidth: Double { (upper - lower) / Double(counts.count) }
 }
 
@@ -35,25 +40,40 @@ public struct Histogram: Sendable, Equatable {
 /// try grid.write(to: "hist.svg")
 /// ```
 public struct HistogramGrid: Sendable {
+    /// One panel: a title and the values to count.
     public struct Panel: Sendable {
+        /// The panel's title.
         public var title: String
+        /// The values counted into the panel's histogram.
         public var values: [Double]
+        /// An SVG colour; nil: the palette colour of the panel's index.
         public var color: String?
+        /// A panel titled `title` of `values`.
         public init(title: String, values: [Double], color: String? = nil) { self.title = title; self.values = values; self.color = color }
     }
 
+    /// The title above the grid (empty: none).
     public var title: String
+    /// The x axis title of every panel.
     public var xLabel: String
+    /// The panels, filled row by row.
     public var panels: [Panel]
+    /// Panels per row (default 4).
     public var columns: Int
+    /// Bins per histogram (default 30).
     public var bins: Int
     /// A fixed x range for every panel; nil: from the data (shared or per panel).
     public var xRange: ClosedRange<Double>?
+    /// Whether every panel uses one x range (default true), so panels compare at a glance.
     public var sharedX: Bool
+    /// Whether every panel uses one y range (default false).
     public var sharedY: Bool
+    /// One panel's width in pixels.
     public var panelWidth: Double
+    /// One panel's height in pixels.
     public var panelHeight: Double
 
+    /// A grid of histogram panels; every setting has a default.
     public init(title: String = "", xLabel: String = "", panels: [Panel] = [], columns: Int = 4, bins: Int = 30,
                 xRange: ClosedRange<Double>? = nil, sharedX: Bool = true, sharedY: Bool = true,
                 panelWidth: Double = 240, panelHeight: Double = 180) {
@@ -62,9 +82,13 @@ public struct HistogramGrid: Sendable {
         self.panelWidth = panelWidth; self.panelHeight = panelHeight
     }
 
+    /// The grid as a standalone SVG document.
     public func svg() -> String { document().render() }
+    /// Writes the SVG to `path` atomically (a temporary file renamed into place); throws
+    /// `PlotWriteError`.
     public func write(to path: String) throws { try writeAtomically(svg(), to: path) }
 
+    /// The grid drawn into a new canvas (to stack it with others or add elements).
     public func document() -> SVGDocument {
         let cols = max(1, min(columns, max(1, panels.count)))
         let rows = max(1, (panels.count + cols - 1) / cols)

@@ -10,8 +10,11 @@
 /// The axes cover every finite point (and the markers), widened to nice ticks; with
 /// `logY` the y axis is base-10 logarithmic and points with y ≤ 0 are left out.
 public struct LineChart: Sendable {
+    /// One line of the chart.
     public struct Series: Sendable {
+        /// The legend entry.
         public var name: String
+        /// The points, joined in order.
         public var points: [Point]
         /// nil: the palette colour of the series' index.
         public var color: String?
@@ -20,6 +23,7 @@ public struct LineChart: Sendable {
         /// An SVG dash pattern such as "6 4"; nil draws a solid line.
         public var dash: String?
 
+        /// A series named `name` through `points`.
         public init(name: String, points: [Point], color: String? = nil, marker: MarkerShape? = nil, dash: String? = nil) {
             self.name = name; self.points = points; self.color = color; self.marker = marker; self.dash = dash
         }
@@ -32,21 +36,34 @@ public struct LineChart: Sendable {
 
     /// A dashed vertical line across the plot at `x`, labelled at its top.
     public struct VerticalMarker: Sendable {
+        /// Where the line is drawn, in data coordinates.
         public var x: Double
+        /// The text at its top.
         public var label: String
+        /// An SVG colour (default dark grey).
         public var color: String
+        /// A marker at `x` labelled `label`.
         public init(x: Double, label: String, color: String = "#444") { self.x = x; self.label = label; self.color = color }
     }
 
+    /// The title above the chart (empty: none).
     public var title: String
+    /// The x axis title.
     public var xLabel: String
+    /// The y axis title.
     public var yLabel: String
+    /// The lines, drawn in order.
     public var series: [Series]
+    /// Dashed vertical lines with labels.
     public var verticalMarkers: [VerticalMarker]
+    /// Whether the y axis is base-10 logarithmic (points with y ≤ 0 are left out).
     public var logY: Bool
+    /// The picture's width in pixels.
     public var width: Double
+    /// The picture's height in pixels.
     public var height: Double
 
+    /// A line chart; every setting has a default, series are usually appended later.
     public init(title: String = "", xLabel: String = "", yLabel: String = "", series: [Series] = [],
                 verticalMarkers: [VerticalMarker] = [], logY: Bool = false, width: Double = 760, height: Double = 440) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series

@@ -2,10 +2,15 @@
 /// is f(x, y) at x = xRange.lowerBound + column·Δx, y = yRange.lowerBound + row·Δy
 /// (row 0 at the bottom, Δ = range width / (count − 1)).
 public struct Grid: Sendable, Equatable {
+    /// The number of samples along x (at least 2).
     public let columns: Int
+    /// The number of samples along y (at least 2).
     public let rows: Int
+    /// The x interval sampled, ends included.
     public let xRange: ClosedRange<Double>
+    /// The y interval sampled, ends included.
     public let yRange: ClosedRange<Double>
+    /// The samples, row by row from the bottom: `values[row * columns + column]`.
     public let values: [Double]
 
     /// A grid from sampled values; `values.count` must be `columns * rows`, both ≥ 2.
@@ -29,8 +34,11 @@ public struct Grid: Sendable, Equatable {
         self.init(columns: columns, rows: rows, xRange: xRange, yRange: yRange, values: v)
     }
 
+    /// The x coordinate of a (fractional) column.
     public func x(_ column: Double) -> Double { xRange.lowerBound + column * (xRange.upperBound - xRange.lowerBound) / Double(columns - 1) }
+    /// The y coordinate of a (fractional) row.
     public func y(_ row: Double) -> Double { yRange.lowerBound + row * (yRange.upperBound - yRange.lowerBound) / Double(rows - 1) }
+    /// The sample at `column`, `row`.
     public subscript(column: Int, row: Int) -> Double { values[row * columns + column] }
 }
 

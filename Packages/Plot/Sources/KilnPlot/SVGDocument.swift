@@ -8,9 +8,13 @@ import Darwin
 
 /// A point in data or pixel coordinates.
 public struct Point: Sendable, Equatable {
+    /// The horizontal coordinate.
     public var x: Double
+    /// The vertical coordinate.
     public var y: Double
+    /// The point (x, y).
     public init(x: Double, y: Double) { self.x = x; self.y = y }
+    /// The point (x, y), without labels.
     public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
 }
 
@@ -24,7 +28,9 @@ public enum TextAnchor: String, Sendable { case start, middle, end }
 /// written with at most two decimals (``SVGDocument/number(_:)``), and elements with a
 /// non-finite coordinate are dropped, so the output is always well-formed XML.
 public struct SVGDocument: Sendable {
+    /// The canvas width in pixels.
     public let width: Double
+    /// The canvas height in pixels.
     public let height: Double
     private var elements: [String] = []
     private var openGroups = 0

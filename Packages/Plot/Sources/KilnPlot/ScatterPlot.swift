@@ -16,11 +16,17 @@ import Darwin
 /// try plot.write(to: "search.svg")
 /// ```
 public struct ScatterPlot: Sendable {
+    /// A set of points with one colour, marker and legend entry.
     public struct Group: Sendable {
+        /// The legend entry.
         public var name: String
+        /// The points.
         public var points: [Point]
+        /// An SVG colour; nil: the palette colour of the group's index.
         public var color: String?
+        /// The marker of every point (default circle).
         public var marker: MarkerShape
+        /// A group named `name` of `points`.
         public init(name: String, points: [Point], color: String? = nil, marker: MarkerShape = .circle) {
             self.name = name; self.points = points; self.color = color; self.marker = marker
         }
@@ -29,39 +35,57 @@ public struct ScatterPlot: Sendable {
     /// A shaded x range behind the points, labelled at its foot (e.g. the learning-rate
     /// range a finer search round sampled). Parts outside the x axis are cut off.
     public struct Band: Sendable {
+        /// The left end of the range, in data coordinates.
         public var lower: Double
+        /// The right end of the range, in data coordinates.
         public var upper: Double
+        /// The text at the band's foot.
         public var label: String
+        /// An SVG colour, drawn translucent.
         public var color: String
+        /// A band from `lower` to `upper` labelled `label`.
         public init(lower: Double, upper: Double, label: String, color: String = "#1f77b4") {
             self.lower = lower; self.upper = upper; self.label = label; self.color = color
         }
     }
 
+    /// The title above the plot (empty: none).
     public var title: String
+    /// The x axis title.
     public var xLabel: String
+    /// The y axis title.
     public var yLabel: String
+    /// The point groups, drawn in order.
     public var groups: [Group]
     /// Shaded x ranges drawn under the points (none by default).
     public var bands: [Band] = []
+    /// Whether the x axis is base-10 logarithmic (points with x ≤ 0 are left out).
     public var logX: Bool
+    /// Whether the y axis is base-10 logarithmic (points with y ≤ 0 are left out).
     public var logY: Bool
+    /// The picture's width in pixels.
     public var width: Double
+    /// The picture's height in pixels.
     public var height: Double
 
+    /// A scatter plot; every setting has a default, groups are usually appended later.
     public init(title: String = "", xLabel: String = "", yLabel: String = "", groups: [Group] = [],
                 logX: Bool = false, logY: Bool = false, width: Double = 720, height: Double = 440) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.groups = groups
         self.logX = logX; self.logY = logY; self.width = width; self.height = height
     }
 
+    /// The plot as a standalone SVG document.
     public func svg() -> String { document().render() }
+    /// Writes the SVG to `path` atomically (a temporary file renamed into place); throws
+    /// `PlotWriteError`.
     public func write(to path: String) throws { try writeAtomically(svg(), to: path) }
 
     private func shown(_ p: Point) -> Bool {
         p.x.isFinite && p.y.isFinite && (!logX || p.x > 0) && (!logY || p.y > 0)
     }
 
+    /// The plot drawn into a new canvas (to stack it with others or add elements).
     public func document() -> SVGDocument {
         let pts = groups.flatMap(\.points).filter(shown)
         let xs = pts.map(\.x), ys = pts.map(\.y)

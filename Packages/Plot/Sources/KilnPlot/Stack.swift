@@ -1,8 +1,11 @@
 /// Anything with a size that renders as one standalone SVG document: an ``SVGDocument``
 /// (what every chart's `document()` returns) or a ``StackedFigure``.
 public protocol SVGRenderable: Sendable {
+    /// The width in pixels.
     var width: Double { get }
+    /// The height in pixels.
     var height: Double { get }
+    /// The complete SVG document.
     func render() -> String
 }
 
@@ -24,11 +27,14 @@ public enum StackDirection: Sendable { case vertical, horizontal }
 /// coordinates. Clip paths of nested contour plots share ids (`clip1`, ...) across parts;
 /// stack charts without clipping (histograms, line charts, scatter plots).
 public struct StackedFigure: SVGRenderable {
+    /// The total width in pixels.
     public let width: Double
+    /// The total height in pixels.
     public let height: Double
     let parts: [(x: Double, y: Double, svg: String)]
     let background: String?
 
+    /// The parts placed in one SVG document, each in its own group.
     public func render() -> String {
         let w = SVGDocument.number(width), h = SVGDocument.number(height)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

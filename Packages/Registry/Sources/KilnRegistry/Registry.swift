@@ -18,6 +18,8 @@ import Synchronization
 /// - All methods may be called from any thread; factories run outside the lock so a
 ///   factory may itself use the registry.
 public final class Registry<Component>: Sendable {
+    /// A factory: reads its arguments from the spec through the typed getters and returns a new
+    /// component, or throws.
     public typealias Factory = @Sendable (Spec) throws -> Component
 
     private struct Entry: Sendable {
@@ -34,6 +36,7 @@ public final class Registry<Component>: Sendable {
     public let kind: String
     private let state = Mutex(State())
 
+    /// An empty registry of components called `kind` in messages ("optimizer", "layer").
     public init(kind: String) {
         self.kind = kind
     }
@@ -108,8 +111,12 @@ public final class Registry<Component>: Sendable {
 
 /// Errors from ``Registry``; each `description` is one line meant for a user.
 public enum RegistryError: Error, Sendable, CustomStringConvertible {
+    /// No factory is registered under `name`; `valid` lists the names that are (the message
+    /// suggests the nearest).
     case unknownName(kind: String, name: String, valid: [String])
+    /// The text is not a well-formed spec (the `SpecError` has the column).
     case malformed(kind: String, SpecError)
+    /// The factory rejected an argument, or the spec has one the factory never read.
     case badArgument(kind: String, SpecArgumentError)
 
     public var description: String {

@@ -160,10 +160,14 @@ extension Spec {
 
 /// A well-formed spec whose argument is missing, of the wrong type, out of range or unknown.
 public struct SpecArgumentError: Error, Sendable, CustomStringConvertible {
+    /// The spec as written back by its `description`.
     public var spec: String
+    /// The argument at fault, or nil when the problem is not one argument's.
     public var key: String?
+    /// What is wrong ("-1 is out of range >= 0.0").
     public var message: String
 
+    /// An error about `key` of `spec`.
     public init(spec: Spec, key: String?, message: String) {
         self.spec = spec.description
         self.key = key

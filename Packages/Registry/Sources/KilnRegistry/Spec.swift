@@ -32,8 +32,11 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
 
     /// One argument: a key (nil for a positional argument) and its value.
     public struct Argument: Sendable, Equatable {
+        /// The argument's name, or nil for a positional argument.
         public var key: String?
+        /// The argument's value.
         public var value: Value
+        /// An argument named `key` (nil: positional) with `value`.
         public init(key: String?, value: Value) {
             self.key = key
             self.value = value
@@ -42,7 +45,9 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
 
     /// The value of an argument.
     public indirect enum Value: Sendable, Equatable, CustomStringConvertible {
+        /// A number (`1e-4`, `256`, `inf`), kept as a `Double`.
         case number(Double)
+        /// `true` or `false`.
         case bool(Bool)
         /// A bare word such as `he-normal` or `fan-in`.
         case word(String)
@@ -90,6 +95,7 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
     /// the spec still reports usage. Not part of equality.
     let usage: Usage
 
+    /// A spec with `name` and `arguments` (positional ones first).
     public init(name: String, arguments: [Argument] = []) {
         self.name = name
         self.arguments = arguments
@@ -159,11 +165,14 @@ final class Usage: Sendable {
 
 /// A malformed spec string: the message, the 1-based column and the text.
 public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, in words.
     public var message: String
     /// 1-based column (in characters) where the problem was found.
     public var column: Int
+    /// The text that was parsed.
     public var text: String
 
+    /// An error at `column` (1-based) of `text`.
     public init(message: String, column: Int, text: String) {
         self.message = message
         self.column = column

@@ -42,6 +42,7 @@ public final class EarlyStopping: CustomStringConvertible {
         public var description: String { rawValue }
     }
 
+    /// What is watched: the dev loss (lower is better) or the dev accuracy (higher is better).
     public let monitor: Monitor
     /// Epochs without improvement before stopping (>= 1).
     public let patience: Int
@@ -61,6 +62,9 @@ public final class EarlyStopping: CustomStringConvertible {
     /// The state's values at ``bestEpoch``, by parameter name (empty without `restoreBest`).
     public private(set) var bestSnapshot: [String: Tensor] = [:]
 
+    /// An early stopper that watches `monitor`, tolerates `patience` epochs without an
+    /// improvement larger than `minDelta`, and keeps the best weights when `restoreBest`.
+    ///
     /// - Precondition: `patience >= 1`, `minDelta` finite and >= 0.
     public init(monitor: Monitor = .loss, patience: Int = 3, minDelta: Float = 0, restoreBest: Bool = true) {
         precondition(patience >= 1, "EarlyStopping: patience must be >= 1, got \(patience)")

@@ -12,6 +12,7 @@ public struct ElasticNet: Regularizer, Equatable {
     /// The L2 strength (>= 0).
     public var l2: Float
 
+    /// An elastic net with L1 strength `l1` and L2 strength `l2` (both at least 0, default 0.01).
     public init(l1: Float = 0.01, l2: Float = 0.01) {
         precondition(l1 >= 0 && l1.isFinite && l2 >= 0 && l2.isFinite,
                      "elastic-net: l1 and l2 must be finite and >= 0, got \(l1), \(l2)")

@@ -12,6 +12,7 @@ public struct L1: Regularizer, Equatable {
     /// The strength λ (>= 0).
     public var lambda: Float
 
+    /// An L1 penalty of strength `lambda` (at least 0, default 0.01).
     public init(lambda: Float = 0.01) {
         precondition(lambda >= 0 && lambda.isFinite, "l1: lambda must be finite and >= 0, got \(lambda)")
         self.lambda = lambda

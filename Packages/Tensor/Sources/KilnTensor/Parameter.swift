@@ -18,9 +18,16 @@
 /// - `isRegularized` is false for biases and normalization scales/shifts: L1/L2 and
 ///   weight decay apply to weights only (the course notes' convention, and Keras').
 public final class Parameter: @unchecked Sendable, CustomStringConvertible {
+    /// The unique name that keys this parameter's optimizer state and its tensor in files
+    /// (`0.dense.weight`).
     public let name: String
+    /// The current values; optimizers update them in place.
     public var value: Tensor
+    /// dLoss/dvalue, the same shape as `value`: the backward pass overwrites it, regularizers
+    /// add to it, optimizers read it.
     public var gradient: Tensor
+    /// Whether L1, L2 and weight decay apply (false for biases and normalization scales and
+    /// shifts).
     public let isRegularized: Bool
 
     /// A parameter with a zero gradient of the same shape.
@@ -31,6 +38,7 @@ public final class Parameter: @unchecked Sendable, CustomStringConvertible {
         self.isRegularized = isRegularized
     }
 
+    /// The shape of `value` (and of `gradient`).
     public var shape: [Int] { value.shape }
 
     /// Sets the gradient to zero in place (no allocation).

@@ -155,33 +155,55 @@ extension Tensor {
 
     // MARK: Operators
 
+    /// Elementwise a + b, broadcasting the shapes.
     public static func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Add.self, name: "+") }
+    /// Elementwise a − b, broadcasting the shapes.
     public static func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Subtract.self, name: "-") }
+    /// Elementwise a · b (not a matrix product: see `matmul`), broadcasting the shapes.
     public static func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Multiply.self, name: "*") }
+    /// Elementwise a / b, broadcasting the shapes (IEEE division: x / 0 is ±infinity or NaN).
     public static func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, Divide.self, name: "/") }
 
+    /// Adds `s` to every element.
     public static func + (a: Tensor, s: Float) -> Tensor { scalarRight(a, s, Add.self) }
+    /// Subtracts `s` from every element.
     public static func - (a: Tensor, s: Float) -> Tensor { scalarRight(a, s, Subtract.self) }
+    /// Multiplies every element by `s`.
     public static func * (a: Tensor, s: Float) -> Tensor { scalarRight(a, s, Multiply.self) }
+    /// Divides every element by `s`.
     public static func / (a: Tensor, s: Float) -> Tensor { scalarRight(a, s, Divide.self) }
+    /// s + a for every element a.
     public static func + (s: Float, a: Tensor) -> Tensor { scalarLeft(s, a, Add.self) }
+    /// s − a for every element a.
     public static func - (s: Float, a: Tensor) -> Tensor { scalarLeft(s, a, Subtract.self) }
+    /// s · a for every element a.
     public static func * (s: Float, a: Tensor) -> Tensor { scalarLeft(s, a, Multiply.self) }
+    /// s / a for every element a.
     public static func / (s: Float, a: Tensor) -> Tensor { scalarLeft(s, a, Divide.self) }
 
+    /// The negation of every element (0 − a).
     public static prefix func - (a: Tensor) -> Tensor { scalarLeft(0, a, Subtract.self) }
 
+    /// a += b in a's storage; b must broadcast to a's shape.
     public static func += (a: inout Tensor, b: Tensor) { a.binaryInPlace(b, Add.self, name: "+=") }
+    /// a −= b in a's storage; b must broadcast to a's shape.
     public static func -= (a: inout Tensor, b: Tensor) { a.binaryInPlace(b, Subtract.self, name: "-=") }
+    /// a ·= b elementwise in a's storage; b must broadcast to a's shape.
     public static func *= (a: inout Tensor, b: Tensor) { a.binaryInPlace(b, Multiply.self, name: "*=") }
+    /// a /= b elementwise in a's storage; b must broadcast to a's shape.
     public static func /= (a: inout Tensor, b: Tensor) { a.binaryInPlace(b, Divide.self, name: "/=") }
+    /// Adds `s` to every element in place.
     public static func += (a: inout Tensor, s: Float) { a.scalarInPlace(s, Add.self) }
+    /// Subtracts `s` from every element in place.
     public static func -= (a: inout Tensor, s: Float) { a.scalarInPlace(s, Subtract.self) }
+    /// Multiplies every element by `s` in place.
     public static func *= (a: inout Tensor, s: Float) { a.scalarInPlace(s, Multiply.self) }
+    /// Divides every element by `s` in place.
     public static func /= (a: inout Tensor, s: Float) { a.scalarInPlace(s, Divide.self) }
 
     /// Elementwise maximum / minimum with broadcasting (NaN in either operand gives NaN).
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { binary(a, b, Maximum.self, name: "maximum") }
+    /// Elementwise minimum with broadcasting (NaN in either operand gives NaN).
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { binary(a, b, Minimum.self, name: "minimum") }
 
     /// `self += alpha * x` (BLAS `axpy` semantics; same shapes), the optimizers' hot path.
@@ -207,6 +229,7 @@ extension Tensor {
 /// A binary elementwise operation, used as a generic parameter so that each loop is
 /// specialised to a direct arithmetic instruction (no closure call per element).
 public protocol BinaryOperation {
+    /// The result for the elements `a` and `b`.
     static func apply(_ a: Float, _ b: Float) -> Float
 }
 

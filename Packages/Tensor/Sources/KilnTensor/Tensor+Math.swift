@@ -66,18 +66,27 @@ extension Tensor {
         }
     }
 
+    /// Replaces every element x by eˣ.
     public mutating func formExp() { unaryInPlace(Exp.self) }
+    /// Replaces every element x by ln x (NaN below 0, −infinity at 0).
     public mutating func formLog() { unaryInPlace(Log.self) }
+    /// Replaces every element x by √x (NaN below 0).
     public mutating func formSqrt() { unaryInPlace(Sqrt.self) }
+    /// Replaces every element x by |x|.
     public mutating func formAbs() { unaryInPlace(Abs.self) }
+    /// Replaces every element x by x².
     public mutating func formSquare() { unaryInPlace(Square.self) }
+    /// Replaces every element x by max(x, 0).
     public mutating func formReLU() { unaryInPlace(ReLU.self) }
+    /// Replaces every element x by tanh x.
     public mutating func formTanh() { unaryInPlace(Tanh.self) }
+    /// Replaces every element x by σ(x) = 1 / (1 + e⁻ˣ).
     public mutating func formSigmoid() { unaryInPlace(Sigmoid.self) }
 }
 
 /// A unary elementwise operation (a generic parameter, specialised per loop).
 public protocol UnaryOperation {
+    /// The result for the element `x`.
     static func apply(_ x: Float) -> Float
 }
 

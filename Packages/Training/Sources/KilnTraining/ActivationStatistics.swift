@@ -4,13 +4,18 @@ import KilnTensor
 /// Summary statistics of a set of values (a layer's activations, say), in double
 /// precision over one pass.
 public struct ValueSummary: Sendable, Equatable, CustomStringConvertible {
+    /// The number of values.
     public var count: Int
+    /// The mean (NaN for no values).
     public var mean: Double
     /// Population standard deviation.
     public var std: Double
+    /// The smallest value.
     public var min: Double
+    /// The largest value.
     public var max: Double
 
+    /// The statistics of every element of `values`, summed in `Double`.
     public init(_ values: Tensor) {
         var sum = 0.0, sumSquares = 0.0
         var lo = Double.infinity, hi = -Double.infinity
@@ -49,8 +54,11 @@ public struct ActivationProbe {
     public struct Record {
         /// The layer's position in the model (0-based) and its spec, e.g. `"3.sigmoid"`.
         public var index: Int
+        /// The layer's spec name.
         public var name: String
+        /// What the layer output for the batch.
         public var output: Tensor
+        /// The statistics of `output`.
         public var summary: ValueSummary
 
         /// The fraction of values `v` with `predicate(v)` true.

@@ -12,6 +12,8 @@ public enum AtomicFile {
     nonisolated(unsafe) private static var counter = 0
     private static let lock = NSLock()
 
+    /// Writes `bytes` to `path` through a temporary file that is synced and renamed into place;
+    /// throws `AtomicFileError`.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -80,8 +82,12 @@ public enum AtomicFile {
     }
 }
 
+/// A file that could not be written atomically; the description is one line, the path and the
+/// cause.
 public struct AtomicFileError: Error, CustomStringConvertible, Sendable {
+    /// The destination path.
     public var path: String
+    /// What failed, in the system's words.
     public var message: String
     public var description: String { "\(path): \(message)" }
 }

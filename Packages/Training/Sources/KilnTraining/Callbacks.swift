@@ -14,10 +14,12 @@ public final class ProgressBar: TrainingCallback {
         isTerminal = terminal ?? (isatty(STDERR_FILENO) != 0)
     }
 
+    /// Remembers the epoch count for the bar.
     public func trainingWillStart(epochs: Int, startEpoch: Int, batchesPerEpoch: Int, examplesPerEpoch: Int) {
         self.epochs = epochs
     }
 
+    /// Redraws the bar (on a terminal, at most ten times a second).
     public func batchDidEnd(epoch: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double) {
         guard isTerminal else { return }
         let now = DispatchTime.now().uptimeNanoseconds
@@ -33,6 +35,7 @@ public final class ProgressBar: TrainingCallback {
         FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
     }
 
+    /// Prints the epoch's summary line.
     public func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {
         if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         FileHandle.standardError.write(Data((ProgressBar.summary(record, epochs: epochs) + "\n").utf8))
@@ -53,9 +56,12 @@ public final class ProgressBar: TrainingCallback {
 /// Writes the epoch history to a file after every epoch: CSV (`.csv`) or JSON lines
 /// (anything else). The file is rewritten atomically each time, so it is always complete.
 public final class HistoryLog: TrainingCallback {
+    /// The history file; `.csv` gives CSV, anything else JSON lines.
     public let path: String
+    /// A log written to `path`.
     public init(path: String) { self.path = path }
 
+    /// Rewrites the whole history file atomically.
     public func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {
         let text: String
         if path.hasSuffix(".csv") {
@@ -69,11 +75,14 @@ public final class HistoryLog: TrainingCallback {
 
 /// Saves a full checkpoint (atomically) after every epoch, for `--resume`.
 public final class CheckpointWriter: TrainingCallback {
+    /// The checkpoint file, replaced after every epoch.
     public let path: String
     let inputShape: [Int]
     let classNames: [String]
     let extraMetadata: [String: String]
 
+    /// A writer of checkpoints of a model with `inputShape` and `classNames`, with extra
+    /// metadata keys of your own.
     public init(path: String, inputShape: [Int], classNames: [String], extraMetadata: [String: String] = [:]) {
         self.path = path
         self.inputShape = inputShape
@@ -81,6 +90,7 @@ public final class CheckpointWriter: TrainingCallback {
         self.extraMetadata = extraMetadata
     }
 
+    /// Writes the trainer's checkpoint, with the extra metadata, atomically.
     public func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {
         var file = trainer.checkpoint(inputShape: inputShape, classNames: classNames)
         for (k, v) in extraMetadata { file.metadata[k] = v }
@@ -91,6 +101,8 @@ public final class CheckpointWriter: TrainingCallback {
 /// Calls a closure after every epoch (e.g. to print JSON lines).
 public final class EpochObserver: TrainingCallback {
     let body: (EpochRecord) throws -> Void
+    /// An observer that calls `body` with each epoch's record.
     public init(_ body: @escaping (EpochRecord) throws -> Void) { self.body = body }
+    /// Calls the closure; what it throws stops training.
     public func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws { try body(record) }
 }

@@ -5,9 +5,12 @@ import KilnTensor
 /// `counts[t][p]` is the number of examples of class `t` predicted as `p`; the diagonal
 /// holds the correct ones. Rows are true classes, columns predictions (scikit-learn's layout).
 public struct ConfusionMatrix: Sendable, Equatable {
+    /// `counts[t][p]`: examples of true class t predicted as p.
     public private(set) var counts: [[Int]]
+    /// The class names, by label.
     public let classNames: [String]
 
+    /// An empty matrix over `classNames`.
     public init(classNames: [String]) {
         self.classNames = classNames
         counts = Array(repeating: Array(repeating: 0, count: classNames.count), count: classNames.count)
@@ -19,7 +22,9 @@ public struct ConfusionMatrix: Sendable, Equatable {
         for (t, p) in zip(labels, predictions) { counts[t][p] += 1 }
     }
 
+    /// The number of examples counted.
     public var total: Int { counts.reduce(0) { $0 + $1.reduce(0, +) } }
+    /// The number counted on the diagonal (predicted right).
     public var correct: Int { counts.indices.reduce(0) { $0 + counts[$1][$1] } }
     /// Fraction correct (NaN with no examples).
     public var accuracy: Double { total == 0 ? .nan : Double(correct) / Double(total) }
@@ -55,7 +60,9 @@ public struct ConfusionMatrix: Sendable, Equatable {
 public struct Evaluation: Sendable {
     /// Mean data loss over the examples.
     public var loss: Double
+    /// Fraction of examples predicted right.
     public var accuracy: Double { confusion.accuracy }
+    /// The counts per (true class, prediction).
     public var confusion: ConfusionMatrix
     /// The predicted class of each example, in dataset order.
     public var predictions: [Int]

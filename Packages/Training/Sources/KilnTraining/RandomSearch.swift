@@ -5,11 +5,14 @@ import KilnTensor
 /// What one trial reported: a score to maximize (dev accuracy, say) and optionally a loss
 /// that breaks ties. A nil score marks a failed trial (diverged, say), ranked last.
 public struct TrialResult: Sendable, Equatable, Codable {
+    /// What the search maximizes; nil marks a failed trial.
     public var score: Double?
+    /// Breaks ties between equal scores (lower is better); nil: no tie-break.
     public var loss: Double?
     /// Why the trial failed, or any remark worth printing.
     public var note: String?
 
+    /// A result with `score`, an optional `loss` and an optional note.
     public init(score: Double?, loss: Double? = nil, note: String? = nil) {
         self.score = score
         self.loss = loss
@@ -19,7 +22,9 @@ public struct TrialResult: Sendable, Equatable, Codable {
 
 /// Where a trial came from: a round of random search (1 is the coarse round) or the grid.
 public enum TrialSource: Sendable, Hashable, CustomStringConvertible {
+    /// A trial of random search's round `round` (1 is the coarse round).
     case random(round: Int)
+    /// A trial of the grid.
     case grid
 
     public var description: String {
@@ -34,13 +39,17 @@ public enum TrialSource: Sendable, Hashable, CustomStringConvertible {
 public struct SearchTrial: Sendable, Equatable {
     /// Position in its search (random: across all rounds; grid: in grid order).
     public var index: Int
+    /// Where the trial came from.
     public var source: TrialSource
+    /// The hyper-parameters tried.
     public var configuration: Configuration
     /// The seed handed to the evaluation (weights, shuffling): fixed by the search seed
     /// and `index`, never by which worker ran the trial.
     public var seed: UInt64
+    /// What the evaluation reported.
     public var result: TrialResult
 
+    /// The result's score (nil: failed).
     public var score: Double? { result.score }
 
     /// Best first: higher score, then lower loss, then earlier trial; failed trials last.
@@ -68,9 +77,13 @@ public typealias TrialEvaluation = @Sendable (Configuration, UInt64) throws -> T
 /// One trial to run: its position in the search, where it came from, its configuration
 /// and its evaluation seed (fixed by the search seed and the index).
 public struct TrialTask: Sendable, Equatable {
+    /// The trial's position in its search.
     public let index: Int
+    /// Where the trial came from.
     public let source: TrialSource
+    /// The hyper-parameters to try.
     public let configuration: Configuration
+    /// The seed for the evaluation (weights, shuffling).
     public let seed: UInt64
 }
 
@@ -118,22 +131,34 @@ public enum TrialRunners {
 /// trial i is evaluated with a seed derived from (seed, i), so the trials and their
 /// results are the same for any number of `jobs`.
 public struct RandomSearch: Sendable {
+    /// The space round 1 samples.
     public var space: SearchSpace
+    /// Configurations sampled per round.
     public var trialsPerRound: Int
+    /// The number of rounds (default 2: coarse, then fine).
     public var rounds: Int
+    /// How many of the best trials so far the next round's space is shrunk around (default 5).
     public var keepTop: Int
+    /// The search seed: round r samples from (seed, r), trial i evaluates with a seed from
+    /// (seed, i).
     public var seed: UInt64
     /// Passed to `shrunk`: widening around the top values, and the largest width kept.
     public var margin: Double = 0.1
+    /// The largest share of a dimension's width a shrunk range keeps (default 0.5).
     public var maxFraction: Double = 0.5
 
     /// One round: the space it sampled and its trials in order.
     public struct Round: Sendable {
+        /// The round number, from 1.
         public var number: Int
+        /// The space this round sampled.
         public var space: SearchSpace
+        /// The round's trials, in order.
         public var trials: [SearchTrial]
     }
 
+    /// A search of `rounds` rounds of `trialsPerRound` trials each, shrinking around the
+    /// `keepTop` best.
     public init(space: SearchSpace, trialsPerRound: Int, rounds: Int = 2, keepTop: Int = 5, seed: UInt64 = 1) {
         precondition(trialsPerRound >= 1 && rounds >= 1 && keepTop >= 1, "RandomSearch: trials, rounds and keepTop must be positive")
         self.space = space
@@ -182,22 +207,31 @@ public struct RandomSearch: Sendable {
 /// Grid search over a space with about `budget` trials (``SearchSpace/grid(budget:)``),
 /// for comparison with random search at the same cost.
 public struct GridSearch: Sendable {
+    /// The space the grid covers.
     public var space: SearchSpace
+    /// About how many grid points to try.
     public var budget: Int
+    /// The search seed: trial i evaluates with a seed from (seed, i).
     public var seed: UInt64
 
+    /// A grid search of `space` with about `budget` points.
     public init(space: SearchSpace, budget: Int, seed: UInt64 = 1) {
         self.space = space
         self.budget = budget
         self.seed = seed
     }
 
+    /// The grid's configurations, in order.
     public var configurations: [Configuration] { space.grid(budget: budget) }
 
+    /// Evaluates every grid point, at most `jobs` at once in this process; the trials in grid
+    /// order.
     public func run(jobs: Int = 1, evaluate: @escaping TrialEvaluation) async throws -> [SearchTrial] {
         try await run(runner: TrialRunners.parallel(jobs: jobs, evaluate: evaluate))
     }
 
+    /// Evaluates every grid point through `runner` (threads, MPI ranks, a job array); the
+    /// trials in grid order.
     public func run(runner: TrialRunner) async throws -> [SearchTrial] {
         try await runTrials(configurations, source: .grid, firstIndex: 0, seed: seed ^ 0x6E1D, runner: runner)
     }

@@ -22,16 +22,22 @@ import KilnTensor
 /// `fsync`, then renamed over the destination; a crash leaves the old file or the new one,
 /// never half of one.
 public struct SafeTensors: Sendable, Equatable {
+    /// The Float32 tensors by name.
     public var tensors: [String: Tensor]
+    /// The header's `__metadata__` strings (Kiln's keys start with `kiln.`).
     public var metadata: [String: String]
     /// Tensors of dtypes other than F32, as their little-endian bytes.
     public var otherTensors: [String: RawTensor] = [:]
 
     /// A tensor Kiln does not compute with: its dtype, shape and bytes.
     public struct RawTensor: Sendable, Equatable {
+        /// The format's dtype name (`F16`, `I64`, …).
         public var dtype: String
+        /// The tensor's shape.
         public var shape: [Int]
+        /// The raw little-endian bytes.
         public var bytes: [UInt8]
+        /// A raw tensor of `dtype` and `shape` holding `bytes`.
         public init(dtype: String, shape: [Int], bytes: [UInt8]) {
             (self.dtype, self.shape, self.bytes) = (dtype, shape, bytes)
         }
@@ -43,6 +49,7 @@ public struct SafeTensors: Sendable, Equatable {
         "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1,
     ]
 
+    /// A file's content: Float32 tensors by name and metadata strings.
     public init(tensors: [String: Tensor] = [:], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata
@@ -221,7 +228,9 @@ public struct SafeTensors: Sendable, Equatable {
 
 /// A malformed or unreadable safetensors file.
 public struct SafeTensorsError: Error, CustomStringConvertible, Sendable {
+    /// The file, when the bytes came from one.
     public var path: String?
+    /// What is wrong.
     public var message: String
     public var description: String { "\(path.map { "\($0): " } ?? "")\(message)" }
 }

@@ -22,16 +22,23 @@ import KilnTensor
 public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     /// How one dimension is sampled.
     public enum Distribution: Sendable, Equatable {
+        /// Log-uniform on [a, b], 0 < a < b (spec `log(a, b)`).
         case logUniform(Double, Double)
+        /// Uniform on [a, b] (spec `uniform(a, b)`).
         case uniform(Double, Double)
+        /// An integer uniform on a...b (spec `int(a, b)`).
         case integer(Int, Int)
+        /// One of the values, equally likely (spec `choice(v1, v2, …)`).
         case choice([HyperparameterValue])
     }
 
     /// One named dimension.
     public struct Dimension: Sendable, Equatable, CustomStringConvertible {
+        /// The hyper-parameter's name (`lr`).
         public var name: String
+        /// How it is sampled.
         public var distribution: Distribution
+        /// A dimension `name` sampled from `distribution`.
         public init(name: String, distribution: Distribution) {
             self.name = name
             self.distribution = distribution
@@ -58,6 +65,7 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     /// part of equality.
     public private(set) var columns: [Int] = []
 
+    /// A space of `dimensions`, in that order.
     public init(_ dimensions: [Dimension]) {
         self.dimensions = dimensions
     }
@@ -80,6 +88,7 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
     /// The names of the dimensions.
     public var names: [String] { dimensions.map(\.name) }
 
+    /// The dimension called `name`, if any.
     public func dimension(_ name: String) -> Dimension? { dimensions.first { $0.name == name } }
 
     /// The spec that parses back to this space (numbers in their shortest round-trip form).
@@ -242,8 +251,11 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
 
 /// The value of one hyper-parameter in a configuration.
 public enum HyperparameterValue: Sendable, Hashable, CustomStringConvertible {
+    /// A real number.
     case number(Double)
+    /// An integer (from `int(a, b)` or an integer choice).
     case integer(Int)
+    /// A word (from a `choice` of words, e.g. an activation name).
     case word(String)
 
     /// The value as a number (nil for words).
@@ -267,17 +279,22 @@ public enum HyperparameterValue: Sendable, Hashable, CustomStringConvertible {
 
 /// One point of a search space: a value per dimension, in the space's order.
 public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+    /// The (name, value) pairs, in the space's order.
     public var entries: [(name: String, value: HyperparameterValue)] {
         zip(names, values).map { ($0, $1) }
     }
+    /// The hyper-parameter names, in order.
     public private(set) var names: [String]
+    /// The values, in the order of `names`.
     public private(set) var values: [HyperparameterValue]
 
+    /// A configuration of the given (name, value) pairs.
     public init(_ entries: [(String, HyperparameterValue)]) {
         names = entries.map(\.0)
         values = entries.map(\.1)
     }
 
+    /// The value of `name`, or nil.
     public subscript(name: String) -> HyperparameterValue? {
         names.firstIndex(of: name).map { values[$0] }
     }
@@ -293,10 +310,14 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
 
 /// A malformed search-space spec: the message and the 1-based column of the problem.
 public struct SearchSpaceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, in words.
     public var message: String
+    /// The 1-based column where the problem is.
     public var column: Int
+    /// The spec that was parsed.
     public var text: String
 
+    /// An error at `column` (1-based) of `text`.
     public init(message: String, column: Int, text: String) {
         self.message = message
         self.column = column

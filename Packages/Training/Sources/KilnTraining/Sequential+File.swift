@@ -15,8 +15,11 @@ public struct LoadedModel {
 
 /// A model file that cannot be loaded: the file, the field, what is wrong.
 public struct ModelFileError: Error, CustomStringConvertible, Sendable {
+    /// The file, when known.
     public var path: String?
+    /// The metadata key or tensor at fault (`kiln.model`, `model/0.dense.weight`).
     public var field: String
+    /// What is wrong.
     public var message: String
     public var description: String { (path.map { "\($0): " } ?? "") + "\(field): \(message)" }
 }

@@ -10,7 +10,7 @@ import KilnTensor
 /// Trains a `Sequential` classifier with mini-batches: the loop of the course notes, on
 /// every core.
 ///
-/// One step, from the data to BLAS (see ``DataParallel`` for the rule in full):
+/// One step, from the data to BLAS (see `DataParallel` for the rule in full):
 /// 1. the batch's indices are cut into ``shards`` contiguous slices (a number that does not
 ///    depend on ``threads``); ``threads`` workers take the shards, each shard on its own
 ///    model (the trainer's model or a replica sharing its parameter values);
@@ -32,14 +32,16 @@ import KilnTensor
 ///
 /// Epochs are reproducible and resumable: epoch `k` shuffles with a generator seeded by
 /// `(seed, k)`, seeds the model's own randomness (dropout) the same way and tells an
-/// ``EpochAwareDataset`` (augmentation) that epoch `k` starts, so a run resumed from the
+/// ``/KilnData/EpochAwareDataset`` (augmentation) that epoch `k` starts, so a run resumed from the
 /// checkpoint of epoch `k` ends bit-identical to an uninterrupted one.
 ///
 /// A non-finite loss stops training with ``TrainingError/nonFiniteLoss(epoch:batch:loss:)``
 /// naming the epoch and batch, unless `skipNonFinite` is set, in which case the step is
 /// skipped (no update) and counted in the epoch record.
 public final class Trainer {
+    /// The model being trained (its parameters are updated in place).
     public let model: Sequential
+    /// The update rule; its learning rate is set from `schedule` each epoch.
     public var optimizer: any Optimizer
     /// The training loss (softmax cross-entropy by default; any ``Loss``, e.g. from KilnLayers'
     /// `losses` registry). Evaluation reports softmax cross-entropy whatever it is, so test
@@ -49,6 +51,7 @@ public final class Trainer {
     public var regularizer: (any Regularizer)?
     /// Per-layer regularizers by layer name (`"0.dense"`), overriding `regularizer`.
     public var layerRegularizers: [String: any Regularizer] = [:]
+    /// Sets the learning rate per epoch from the optimizer's base rate (nil: constant).
     public var schedule: (any LearningRateSchedule)?
     /// Clip the global gradient norm to this value before each step (nil: no clipping;
     /// `GradientClipping.clipByGlobalNorm`, after clipping by value).
@@ -56,11 +59,19 @@ public final class Trainer {
     /// Clamp every gradient element to [−clipValue, clipValue] before each step (nil: no
     /// clipping; `GradientClipping.clipByValue`, torch's `clip_grad_value_`).
     public var clipValue: Float?
+    /// Stops training when the monitored metric stops improving and can restore the best
+    /// weights (nil: off). It watches the dev metric, or the training one without a dev set.
     public var earlyStopping: EarlyStopping?
+    /// Hooks called around epochs and batches, in order.
     public var callbacks: [any TrainingCallback] = []
+    /// Examples per training step (default 128).
     public var batchSize: Int
+    /// The run's seed: shuffles, dropout and augmentation derive from it (default 1).
     public var seed: UInt64
+    /// Skip a step whose loss or gradients are not finite, and count it, instead of throwing
+    /// (default false).
     public var skipNonFinite = false
+    /// Leave out an epoch's last batch when it is smaller than `batchSize` (default false).
     public var dropLast = false
     /// Batch size used for evaluation (forward only).
     public var evaluationBatchSize = 1000
@@ -75,7 +86,7 @@ public final class Trainer {
     /// Slices per mini-batch: the most workers one step can use. nil (the default) means
     /// ``defaultShards(batchSize:)``. Part of the result (BatchNorm statistics per shard,
     /// the gradient sum's order), so it is saved in checkpoints. Models that cannot be
-    /// rebuilt from their spec through the ``layers`` registry train on one shard.
+    /// rebuilt from their spec through the ``/KilnLayers/layers`` registry train on one shard.
     public var shards: Int? {
         didSet { precondition((shards ?? 1) >= 1, "Trainer: shards must be at least 1") }
     }
@@ -133,6 +144,8 @@ public final class Trainer {
     /// Whether early stopping ended the last `fit`.
     public internal(set) var stoppedEarly = false
 
+    /// A trainer of `model` with `optimizer`, batches of `batchSize` (default 128) and the run
+    /// seed `seed` (default 1).
     public init(model: Sequential, optimizer: any Optimizer, batchSize: Int = 128, seed: UInt64 = 1) {
         precondition(batchSize > 0, "Trainer: batch size must be positive")
         self.model = model
@@ -436,8 +449,12 @@ public final class Trainer {
 
 /// Errors that stop training.
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
+    /// The loss was NaN or infinite at this epoch and batch (set `skipNonFinite` to skip such
+    /// steps).
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Float)
+    /// Every step of the epoch was skipped as non-finite: training cannot go on.
     case allStepsSkipped(epoch: Int, skipped: Int)
+    /// A checkpoint that cannot be restored into this trainer; the text names the field.
     case checkpoint(String)
     /// The trainer's settings do not fit together (a layer names an unknown regularizer).
     case configuration(String)

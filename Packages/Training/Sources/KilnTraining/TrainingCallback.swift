@@ -10,6 +10,7 @@ public struct EpochRecord: Sendable, Equatable {
     public var penalty: Double
     /// Dev-set loss and accuracy in evaluation mode (nil without a dev set).
     public var devLoss: Double?
+    /// Dev-set accuracy in evaluation mode (nil without a dev set).
     public var devAccuracy: Double?
     /// The learning rate used in this epoch.
     public var learningRate: Double
@@ -20,6 +21,7 @@ public struct EpochRecord: Sendable, Equatable {
     /// Steps skipped because the loss or gradients were not finite (`skipNonFinite`).
     public var skippedSteps: Int
 
+    /// A record of epoch `epoch` (1-based) with its measurements.
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, penalty: Double = 0, devLoss: Double? = nil,
                 devAccuracy: Double? = nil, learningRate: Double, seconds: Double, samplesPerSecond: Double, skippedSteps: Int = 0) {
         self.epoch = epoch
@@ -50,6 +52,7 @@ public struct EpochRecord: Sendable, Equatable {
     /// CSV header matching `csvRow`.
     public static let csvHeader = "epoch,train_loss,train_accuracy,penalty,dev_loss,dev_accuracy,learning_rate,seconds,samples_per_second,skipped_steps"
 
+    /// One CSV line in the order of `csvHeader` (empty fields for missing dev values).
     public var csvRow: String {
         [
             "\(epoch)", "\(trainLoss)", "\(trainAccuracy)", "\(penalty)", devLoss.map { "\($0)" } ?? "",
@@ -67,18 +70,26 @@ public func jsonNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
 /// Throwing from `epochDidEnd` stops training with that error (after the callbacks of
 /// that epoch that come before it).
 public protocol TrainingCallback: AnyObject {
+    /// Called once before the first epoch of `fit` (`startEpoch` > 1 after a restore).
     func trainingWillStart(epochs: Int, startEpoch: Int, batchesPerEpoch: Int, examplesPerEpoch: Int)
     /// Called before epoch `epoch` (1-based) draws its first batch.
     func epochWillStart(epoch: Int)
+    /// Called after every training batch with its loss and the current speed; keep it cheap.
     func batchDidEnd(epoch: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double)
+    /// Called after every epoch (and its dev evaluation); throwing stops training with the error.
     func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws
+    /// Called once when `fit` ends, with the whole history and whether early stopping ended it.
     func trainingDidEnd(history: [EpochRecord], stoppedEarly: Bool)
 }
 
 extension TrainingCallback {
+    /// Does nothing.
     public func trainingWillStart(epochs: Int, startEpoch: Int, batchesPerEpoch: Int, examplesPerEpoch: Int) {}
     public func epochWillStart(epoch: Int) {}
+    /// Does nothing.
     public func batchDidEnd(epoch: Int, batch: Int, batches: Int, loss: Float, samplesPerSecond: Double) {}
+    /// Does nothing.
     public func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {}
+    /// Does nothing.
     public func trainingDidEnd(history: [EpochRecord], stoppedEarly: Bool) {}
 }

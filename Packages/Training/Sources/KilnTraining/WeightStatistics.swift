@@ -10,15 +10,21 @@ import KilnTensor
 public struct WeightStatistics: Sendable {
     /// One weight tensor.
     public struct Layer: Sendable {
+        /// The parameter's name (`0.dense.weight`).
         public var name: String
+        /// The number of weights.
         public var count: Int
+        /// Σ|w|.
         public var l1: Double
+        /// √(Σw²).
         public var l2: Double
         /// Counts of |w| < threshold, one per ``WeightStatistics/thresholds`` entry.
         public var smallCounts: [Int]
     }
 
+    /// The thresholds the small weights are counted below.
     public var thresholds: [Double]
+    /// One entry per regularized weight tensor, in model order.
     public var layers: [Layer]
 
     /// Measures `parameters` (those with `isRegularized`).
