@@ -31,7 +31,7 @@ public struct SoftmaxCrossEntropy: Loss {
         labelSmoothing == 0 ? "softmax-ce" : "softmax-ce(label_smoothing=\(labelSmoothing))"
     }
 
-    /// As ``lossAndGradient(logits:labels:)`` with the loss in `Double` (the gradient checker
+    /// As ``Loss/lossAndGradient(logits:labels:)`` with the loss in `Double` (the gradient checker
     /// uses it so that float32 rounding of the final sum does not blur differences).
     public func lossAndGradientInDouble(logits: Tensor, labels: [Int]) -> (loss: Double, gradient: Tensor) {
         let n = logits.shape.first ?? 0
@@ -42,7 +42,7 @@ public struct SoftmaxCrossEntropy: Loss {
     /// One shard of a batch of `batchCount` rows: the loss summed over these rows (in
     /// `Double`) and dL/dlogits of the whole batch's mean loss for these rows, i.e. each
     /// row's gradient divided by `batchCount`. Every row is computed exactly as
-    /// ``lossAndGradient(logits:labels:)`` computes it for the whole batch, so the shards'
+    /// ``Loss/lossAndGradient(logits:labels:)`` computes it for the whole batch, so the shards'
     /// gradients stacked are bit-identical to the whole batch's (the data-parallel trainer
     /// relies on it).
     public func shardLossAndGradient(logits: Tensor, labels: [Int], batchCount: Int) -> (lossSum: Double, gradient: Tensor) {

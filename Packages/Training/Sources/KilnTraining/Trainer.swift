@@ -43,7 +43,7 @@ public final class Trainer {
     public let model: Sequential
     /// The update rule; its learning rate is set from `schedule` each epoch.
     public var optimizer: any Optimizer
-    /// The training loss (softmax cross-entropy by default; any ``Loss``, e.g. from KilnLayers'
+    /// The training loss (softmax cross-entropy by default; any ``/KilnLayers/Loss``, e.g. from KilnLayers'
     /// `losses` registry). Evaluation reports softmax cross-entropy whatever it is, so test
     /// losses compare across runs. Saved in checkpoints (`kiln.loss`).
     public var loss: any Loss = SoftmaxCrossEntropy()
