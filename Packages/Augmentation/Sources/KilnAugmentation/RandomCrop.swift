@@ -10,7 +10,14 @@ import KilnTensor
 /// applied unchecked, the window is centred in that axis and the rest reads the padding.
 public struct RandomCrop: Transform {
     /// How the padding is filled.
-    public enum PaddingMode: String, Sendable, CaseIterable { case constant, edge, reflect }
+    public enum PaddingMode: String, Sendable, CaseIterable {
+        /// Zeros (black).
+        case constant
+        /// The nearest edge pixel, repeated.
+        case edge
+        /// The image mirrored about its edge pixel, which is not repeated (`dcb|abcd|cba`).
+        case reflect
+    }
 
     /// The window's size and the padding added on every side first (default 0), in pixels.
     public var width: Int, height: Int, padding: Int

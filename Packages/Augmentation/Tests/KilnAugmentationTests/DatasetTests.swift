@@ -124,9 +124,10 @@ final class TemporaryFolder {
         let rgb = TensorDataset(inputs: Tensor.uniform([2, 3, 4, 5], using: &rng), labels: [0, 1], classNames: ["a", "b"])
         let flipped = try AugmentedDataset(base: rgb, pipeline: TransformPipeline("flip(axis=horizontal)"), seed: 1)
         #expect(flipped.inputShape == [3, 4, 5])
-        let x = rgb.example(at: 1).input, y = flipped.example(at: 1).input
+        let x = rgb.example(at: 1).input.scalars, y = flipped.example(at: 1).input.scalars
+        #expect(x.count == 60 && y.count == 60)
         for c in 0..<3 {
-            for r in 0..<4 { for col in 0..<5 { #expect(y[c, r, col] == x[c, r, 4 - col]) } }
+            for r in 0..<4 { for col in 0..<5 { #expect(y[c * 20 + r * 5 + col] == x[c * 20 + r * 5 + 4 - col]) } }
         }
         let cropped = try AugmentedDataset(base: rgb, pipeline: TransformPipeline("random-crop(width=5, height=4, padding=1)"), seed: 2)
         #expect(cropped.batch([0, 1]).inputs.shape == [2, 3, 4, 5])

@@ -61,6 +61,25 @@ import Testing
         #expect(member.metadata["kiln.ensemble_member"] == "2")
     }
 
+    /// Members with residual blocks (nested parameters and BatchNorm buffers, bias=false)
+    /// save and load like any other.
+    @Test func residualMembersRoundTrip() throws {
+        let dir = try temporaryDirectory()
+        let spec = "dense(6, bias=false)|batchnorm|relu|residual(dense(6)|batchnorm|relu|dense(6), shortcut=dense(6, bias=false))|relu|dense(3)"
+        let members = try (0..<2).map { i -> Sequential in
+            var rng = RandomGenerator(seed: UInt64(20 + i))
+            let model = try Sequential.build(spec: spec, inputShape: [8], rng: &rng)
+            _ = model.forward(data.inputs, training: true)
+            return model
+        }
+        let original = try Ensemble(members: members, inputShape: [8], classNames: data.classNames)
+        try original.save(to: dir + "/res")
+        let loaded = try Ensemble.load(from: dir + "/res")
+        #expect(state(loaded) == state(original))
+        #expect(loaded.members.map(\.description) == original.members.map(\.description))
+        #expect(loaded.predictProbabilities(data.inputs) == original.predictProbabilities(data.inputs))
+    }
+
     @Test func savingReplacesAnExistingEnsembleWhole() throws {
         let dir = try temporaryDirectory()
         let first = try handMade()

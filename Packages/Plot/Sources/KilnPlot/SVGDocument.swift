@@ -19,7 +19,14 @@ public struct Point: Sendable, Equatable {
 }
 
 /// Horizontal alignment of a text element (`text-anchor`).
-public enum TextAnchor: String, Sendable { case start, middle, end }
+public enum TextAnchor: String, Sendable {
+    /// The text starts at the point (left-aligned).
+    case start
+    /// The text is centred on the point.
+    case middle
+    /// The text ends at the point (right-aligned).
+    case end
+}
 
 /// The low-level builder every chart draws into: a fixed-size canvas (pixels, origin at the
 /// top left, y down) that collects SVG elements and renders one standalone document.
@@ -229,4 +236,15 @@ public struct SVGDocument: Sendable {
 }
 
 /// Marker shapes for series points and path steps.
-public enum MarkerShape: String, Sendable, CaseIterable { case circle, square, diamond, triangle, cross }
+public enum MarkerShape: String, Sendable, CaseIterable {
+    /// A filled circle of radius `size`.
+    case circle
+    /// A filled square of side 2·`size`.
+    case square
+    /// A filled diamond reaching 1.3·`size` from the centre.
+    case diamond
+    /// A filled triangle pointing up.
+    case triangle
+    /// Two crossed strokes (an X).
+    case cross
+}

@@ -12,7 +12,12 @@ public protocol SVGRenderable: Sendable {
 extension SVGDocument: SVGRenderable {}
 
 /// Which way ``stack(_:direction:gap:background:)`` places its parts.
-public enum StackDirection: Sendable { case vertical, horizontal }
+public enum StackDirection: Sendable {
+    /// Top to bottom.
+    case vertical
+    /// Left to right.
+    case horizontal
+}
 
 /// Several charts in one SVG file, one below the other or side by side: the figures of
 /// the examples that show one chart per experiment (a histogram grid per initializer, a
