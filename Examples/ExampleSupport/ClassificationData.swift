@@ -42,12 +42,11 @@ public struct ClassificationData {
 
     static func list(_ t: Tensor) -> String { t.scalars.map { "\($0)" }.joined(separator: ",") }
 
-    /// The standardization a model file records (nil when it records none), checked against
-    /// the image shape `imageShape` (CxHxW) the model takes: one mean and std per channel.
-    /// Throws an ``ExampleError`` naming the field when malformed.
-    public static func standardizer(fromMetadata metadata: [String: String], imageShape: [Int]) throws -> Standardizer? {
+    /// The standardization a model file records (nil when it records none): one mean and
+    /// std for each of the model's `channels` input channels. Throws an ``ExampleError``
+    /// naming the field when malformed.
+    public static func standardizer(fromMetadata metadata: [String: String], channels: Int) throws -> Standardizer? {
         guard metadata["kiln.input_mean"] != nil || metadata["kiln.input_std"] != nil else { return nil }
-        let channels = imageShape.first ?? 0
         func values(_ key: String) throws -> [Float] {
             let parts = (metadata[key] ?? "").split(separator: ",", omittingEmptySubsequences: false).map { Float($0) }
             guard parts.count == channels, parts.allSatisfy({ $0 != nil }) else {

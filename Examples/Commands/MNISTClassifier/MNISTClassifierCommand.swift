@@ -149,7 +149,7 @@ public struct MNISTClassifierCommand: ParsableCommand {
         // A model trained with --standardize carries its statistics; they apply here too.
         let channels = inputShape.count == 3 ? inputShape[0] : (loaded.metadata["kiln.input_mean"]?.split(separator: ",").count ?? 1)
         do {
-            if let standardizer = try ClassificationData.standardizer(fromMetadata: loaded.metadata, imageShape: [channels]) {
+            if let standardizer = try ClassificationData.standardizer(fromMetadata: loaded.metadata, channels: channels) {
                 guard inputShape.reduce(1, *) % channels == 0 else {
                     throw ExampleError("kiln.input_mean: \(channels) channels do not divide the model's \(inputShape.reduce(1, *)) inputs")
                 }

@@ -37,6 +37,31 @@ func checkClassification(_ logits: Tensor, _ labels: [Int], _ loss: String) -> (
     return (n, k)
 }
 
+/// The shared loop of the one-hot losses: for every output z_ij with target t_ij (1 for
+/// the label's class, else 0), `element` gives (ℓ, dℓ/dz); row i adds Σ_j ℓ / K to the sum
+/// and its gradient is dℓ/dz / (K · batchCount), the mean over all n·K outputs.
+@inline(__always)
+private func oneHotLoss(_ logits: Tensor, _ labels: [Int], batchCount: Int, name: String,
+                        _ element: (_ z: Float, _ t: Float) -> (loss: Double, slope: Float)) -> (lossSum: Double, gradient: Tensor) {
+    let (n, k) = checkClassification(logits, labels, name)
+    var total = 0.0
+    let scale = batchCount > 0 ? 1 / (Float(k) * Float(batchCount)) : 0
+    let gradient = Tensor(shape: [n, k]) { g in
+        logits.withUnsafeBufferPointer { zp in
+            for i in 0..<n {
+                var row = 0.0
+                for j in 0..<k {
+                    let (loss, slope) = element(zp[i * k + j], j == labels[i] ? 1 : 0)
+                    row += loss
+                    g[i * k + j] = scale * slope
+                }
+                total += row / Double(k)
+            }
+        }
+    }
+    return (total, gradient)
+}
+
 extension MeanSquaredError: Loss {
     public var description: String { "mse" }
 
@@ -44,23 +69,10 @@ extension MeanSquaredError: Loss {
     /// outputs as PyTorch's `MSELoss()` does: row i adds Σ_j (z_ij − t_ij)² / K to the sum,
     /// and its gradient is 2(z_ij − t_ij) / (K · batchCount).
     public func shardLossAndGradient(logits: Tensor, labels: [Int], batchCount: Int) -> (lossSum: Double, gradient: Tensor) {
-        let (n, k) = checkClassification(logits, labels, "mse")
-        var total = 0.0
-        let scale = batchCount > 0 ? 2 / (Float(k) * Float(batchCount)) : 0
-        let gradient = Tensor(shape: [n, k]) { g in
-            logits.withUnsafeBufferPointer { zp in
-                for i in 0..<n {
-                    var row = 0.0
-                    for j in 0..<k {
-                        let d = zp[i * k + j] - (j == labels[i] ? 1 : 0)
-                        row += Double(d) * Double(d)
-                        g[i * k + j] = scale * d
-                    }
-                    total += row / Double(k)
-                }
-            }
+        oneHotLoss(logits, labels, batchCount: batchCount, name: "mse") { z, t in
+            let d = z - t
+            return (Double(d) * Double(d), 2 * d)
         }
-        return (total, gradient)
     }
 }
 
@@ -71,23 +83,9 @@ extension BinaryCrossEntropyWithLogits: Loss {
     /// outputs (PyTorch's `BCEWithLogitsLoss()` on one-hot targets): row i adds
     /// Σ_j ℓ(z_ij, t_ij) / K, gradient (σ(z_ij) − t_ij) / (K · batchCount).
     public func shardLossAndGradient(logits: Tensor, labels: [Int], batchCount: Int) -> (lossSum: Double, gradient: Tensor) {
-        let (n, k) = checkClassification(logits, labels, "bce")
-        var total = 0.0
-        let scale = batchCount > 0 ? 1 / (Float(k) * Float(batchCount)) : 0
-        let gradient = Tensor(shape: [n, k]) { g in
-            logits.withUnsafeBufferPointer { zp in
-                for i in 0..<n {
-                    var row = 0.0
-                    for j in 0..<k {
-                        let z = zp[i * k + j], t: Float = j == labels[i] ? 1 : 0
-                        let x = Double(z)
-                        row += Swift.max(x, 0) - x * Double(t) + logOnePlus(exponential(-Swift.abs(x)))
-                        g[i * k + j] = scale * (logistic(z) - t)
-                    }
-                    total += row / Double(k)
-                }
-            }
+        oneHotLoss(logits, labels, batchCount: batchCount, name: "bce") { z, t in
+            let x = Double(z)
+            return (Swift.max(x, 0) - x * Double(t) + logOnePlus(exponential(-Swift.abs(x))), logistic(z) - t)
         }
-        return (total, gradient)
     }
 }

@@ -9,18 +9,7 @@ import KilnTensor
 
 /// Residual blocks, losses, per-step schedules and recipes in the trainer.
 @Suite(.serialized) struct CompositeTrainingTests {
-    /// 1x8x8 images whose class is the brightest quadrant.
-    func imageData(count: Int = 120, seed: UInt64 = 2) -> TensorDataset {
-        var rng = RandomGenerator(seed: seed)
-        var x = Tensor.uniform([count, 1, 8, 8], using: &rng)
-        var labels: [Int] = []
-        for i in 0..<count {
-            let q = rng.int(below: 4)
-            labels.append(q)
-            for y in 0..<4 { for z in 0..<4 { x[i, 0, (q / 2) * 4 + y, (q % 2) * 4 + z] += 1 } }
-        }
-        return TensorDataset(inputs: x, labels: labels, classNames: ["tl", "tr", "bl", "br"])
-    }
+    func imageData(count: Int = 120, seed: UInt64 = 2) -> TensorDataset { quadrantImages(count: count, seed: seed) }
 
     static let resnet = "conv(4, kernel=3, padding=1, bias=false)|batchnorm|relu"
         + "|residual(conv(4, kernel=3, padding=1, bias=false)|batchnorm|relu|dropout(0.2)|conv(4, kernel=3, padding=1, regularizer=l2(0.01))|batchnorm)|relu"

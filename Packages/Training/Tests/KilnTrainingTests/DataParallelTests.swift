@@ -17,18 +17,7 @@ import KilnTensor
         return TensorDataset(inputs: x, labels: labels, classNames: ["a", "b", "c"])
     }
 
-    /// 1x8x8 images whose class is the brightest quadrant.
-    func imageData(count: Int = 150, seed: UInt64 = 2) -> TensorDataset {
-        var rng = RandomGenerator(seed: seed)
-        var x = Tensor.uniform([count, 1, 8, 8], using: &rng)
-        var labels: [Int] = []
-        for i in 0..<count {
-            let q = rng.int(below: 4)
-            labels.append(q)
-            for y in 0..<4 { for z in 0..<4 { x[i, 0, (q / 2) * 4 + y, (q % 2) * 4 + z] += 1 } }
-        }
-        return TensorDataset(inputs: x, labels: labels, classNames: ["tl", "tr", "bl", "br"])
-    }
+    func imageData(count: Int = 150, seed: UInt64 = 2) -> TensorDataset { quadrantImages(count: count, seed: seed) }
 
     func train(_ spec: String, data: any Dataset, threads: Int, shards: Int? = 4, epochs: Int = 3,
                batchSize: Int = 64, optimizer: String = "adam(lr=0.01)") throws -> Trainer {
@@ -288,4 +277,17 @@ final class RandomShiftDataset: EpochAwareDataset, @unchecked Sendable {
         }
         return (out, labels)
     }
+}
+
+/// 1x8x8 images whose class is the brightest quadrant (the data of the image tests).
+func quadrantImages(count: Int, seed: UInt64) -> TensorDataset {
+    var rng = RandomGenerator(seed: seed)
+    var x = Tensor.uniform([count, 1, 8, 8], using: &rng)
+    var labels: [Int] = []
+    for i in 0..<count {
+        let q = rng.int(below: 4)
+        labels.append(q)
+        for y in 0..<4 { for z in 0..<4 { x[i, 0, (q / 2) * 4 + y, (q % 2) * 4 + z] += 1 } }
+    }
+    return TensorDataset(inputs: x, labels: labels, classNames: ["tl", "tr", "bl", "br"])
 }
