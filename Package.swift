@@ -37,27 +37,29 @@ let systemLibraries: [Target] = [
 
 let modules: [Module] = [
     Module(name: "KilnRegistry", package: "Registry"),
+    Module(name: "KilnFiles", package: "Files"),
     Module(name: "KilnTensor", package: "Tensor", dependencies: ["CBLAS"]),
     Module(name: "_KilnTestSupport", package: "Tensor", dependencies: ["KilnTensor"], isTestSupport: true),
     Module(name: "KilnInit", package: "Init", dependencies: ["KilnRegistry", "KilnTensor"]),
     Module(name: "KilnRegularizers", package: "Regularizers", dependencies: ["KilnRegistry", "KilnTensor"]),
     Module(name: "KilnLayers", package: "Layers", dependencies: ["KilnRegistry", "KilnTensor", "KilnInit"]),
-    Module(name: "KilnData", package: "Data", dependencies: ["KilnTensor", "CZlib"]),
-    Module(name: "KilnAugmentation", package: "Augmentation", dependencies: ["CLibPNG", "KilnRegistry", "KilnTensor", "KilnData"]),
+    Module(name: "KilnData", package: "Data", dependencies: ["KilnFiles", "KilnTensor", "CZlib"]),
+    Module(name: "KilnAugmentation", package: "Augmentation", dependencies: ["CLibPNG", "KilnFiles", "KilnRegistry", "KilnTensor", "KilnData"]),
     Module(name: "KilnOptimizers", package: "Optimizers", dependencies: ["KilnRegistry", "KilnTensor"]),
-    Module(name: "KilnPlot", package: "Plot"),
+    Module(name: "KilnPlot", package: "Plot", dependencies: ["KilnFiles"]),
     Module(name: "KilnDistributed", package: "Distributed"),
     Module(name: "KilnMPI", package: "MPI", dependencies: ["CMPI", "KilnDistributed"]),
     Module(name: "KilnTraining", package: "Training",
-           dependencies: ["KilnRegistry", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
+           dependencies: ["KilnFiles", "KilnRegistry", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers"]),
     Module(name: "KilnInterop", package: "Interop", dependencies: ["KilnRegistry", "KilnTensor", "KilnLayers", "KilnTraining"]),
-    Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "KilnTraining"]),
+    Module(name: "KilnEnsemble", package: "Ensemble", dependencies: ["KilnFiles", "KilnTensor", "KilnData", "KilnDistributed", "KilnLayers", "KilnOptimizers", "KilnRegularizers", "KilnTraining"]),
 ]
 
 /// Test targets live in Packages/<Name>/Tests/<Target>, or in Tests/<Target> for the
 /// cross-package tests (package nil).
 let testTargets: [(name: String, package: String?, dependencies: [String])] = [
     ("KilnRegistryTests", "Registry", ["KilnRegistry"]),
+    ("KilnFilesTests", "Files", ["KilnFiles"]),
     ("KilnTensorTests", "Tensor", ["KilnTensor", "_KilnTestSupport"]),
     ("KilnInitTests", "Init", ["KilnInit", "KilnRegistry", "KilnTensor", "_KilnTestSupport"]),
     ("KilnRegularizersTests", "Regularizers", ["KilnRegularizers", "KilnRegistry", "KilnTensor", "_KilnTestSupport"]),
@@ -129,7 +131,7 @@ let testTargetList: [Target] = testTargets.map { test in
 /// Code the examples share (flags, data loading, the error contract): not a product.
 let exampleSupport: Target = .target(
     name: "KilnExampleSupport",
-    dependencies: ["KilnAugmentation", "KilnData", "KilnDistributed", "KilnMPI", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnRegistry",
+    dependencies: ["KilnAugmentation", "KilnData", "KilnDistributed", "KilnFiles", "KilnMPI", "KilnLayers", "KilnOptimizers", "KilnPlot", "KilnRegistry",
                    "KilnRegularizers", "KilnTensor", "KilnTraining", "ArgumentParser"].map(dependency),
     path: "Examples/ExampleSupport")
 

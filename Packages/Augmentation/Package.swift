@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "KilnAugmentation", targets: ["KilnAugmentation"]),
     ],
     dependencies: [
+        .package(path: "../Files"),
         .package(path: "../Registry"),
         .package(path: "../Tensor"),
         .package(path: "../Data"),
@@ -24,6 +25,7 @@ let package = Package(
             name: "KilnAugmentation",
             dependencies: [
                 "CLibPNG",
+                .product(name: "KilnFiles", package: "Files"),
                 .product(name: "KilnRegistry", package: "Registry"),
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "KilnData", targets: ["KilnData"]),
     ],
     dependencies: [
+        .package(path: "../Files"),
         .package(path: "../Tensor"),
     ],
     targets: [
@@ -22,6 +23,7 @@ let package = Package(
             name: "KilnData",
             dependencies: [
                 "CZlib",
+                .product(name: "KilnFiles", package: "Files"),
                 .product(name: "KilnTensor", package: "Tensor"),
             ]),
         .testTarget(

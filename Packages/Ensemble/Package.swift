@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KilnEnsemble", targets: ["KilnEnsemble"]),
     ],
     dependencies: [
+        .package(path: "../Files"),
         .package(path: "../Tensor"),
         .package(path: "../Data"),
         .package(path: "../Distributed"),
@@ -23,6 +24,7 @@ let package = Package(
         .target(
             name: "KilnEnsemble",
             dependencies: [
+                .product(name: "KilnFiles", package: "Files"),
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),
                 .product(name: "KilnDistributed", package: "Distributed"),

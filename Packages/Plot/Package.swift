@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // KilnPlot on its own: a small SVG writer (line charts, contour plots with paths,
-// histogram grids, scatter plots). No dependencies beyond the C library for math and files.
+// histogram grids, scatter plots). Files are written through KilnFiles; nothing else.
 // Keep in step with the root manifest's module table (scripts/check-manifests.sh checks).
 import PackageDescription
 
@@ -10,8 +10,11 @@ let package = Package(
     products: [
         .library(name: "KilnPlot", targets: ["KilnPlot"]),
     ],
+    dependencies: [
+        .package(path: "../Files"),
+    ],
     targets: [
-        .target(name: "KilnPlot"),
+        .target(name: "KilnPlot", dependencies: [.product(name: "KilnFiles", package: "Files")]),
         .testTarget(name: "KilnPlotTests", dependencies: ["KilnPlot"]),
     ]
 )

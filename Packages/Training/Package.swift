@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "KilnTraining", targets: ["KilnTraining"]),
     ],
     dependencies: [
+        .package(path: "../Files"),
         .package(path: "../Registry"),
         .package(path: "../Tensor"),
         .package(path: "../Data"),
@@ -22,6 +23,7 @@ let package = Package(
         .target(
             name: "KilnTraining",
             dependencies: [
+                .product(name: "KilnFiles", package: "Files"),
                 .product(name: "KilnRegistry", package: "Registry"),
                 .product(name: "KilnTensor", package: "Tensor"),
                 .product(name: "KilnData", package: "Data"),

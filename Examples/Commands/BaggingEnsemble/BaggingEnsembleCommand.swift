@@ -5,6 +5,7 @@ import KilnAugmentation
 import KilnData
 import KilnEnsemble
 import KilnExampleSupport
+import KilnFiles
 import KilnLayers
 import KilnTensor
 import KilnTraining

@@ -4,6 +4,7 @@ import KilnAugmentation
 import KilnData
 import KilnEnsemble
 import KilnExampleSupport
+import KilnFiles
 import KilnLayers
 import KilnPlot
 import KilnTensor

@@ -1,5 +1,6 @@
 import Foundation
 import KilnExampleSupport
+import KilnFiles
 import KilnTraining
 
 /// Job-array mode of `hyperparameter-search`: `--trial K --save DIR` evaluates trial K
@@ -64,7 +65,8 @@ struct TrialFolder {
         }
         return try tasks.map { task in
             let name = path + "/" + fileName(task)
-            guard let data = FileManager.default.contents(atPath: name) else { throw ExampleError("\(flag): cannot read \(name)") }
+            let data: Data
+            do { data = Data(try FileReader.read(name, limit: 1 << 26)) } catch { throw ExampleError("\(flag): \(error)") }
             let record: Record
             do { record = try JSONDecoder().decode(Record.self, from: data) } catch {
                 throw ExampleError("\(flag): \(name) is not a trial file: \(error)")

@@ -3,6 +3,7 @@ import Foundation
 import KilnAugmentation
 import KilnData
 import KilnExampleSupport
+import KilnFiles
 import KilnInterop
 import KilnLayers
 import KilnRegistry

@@ -1,5 +1,6 @@
 import Foundation
 import KilnData
+import KilnFiles
 import KilnTensor
 
 /// A labelled dataset from a folder tree of PNG files, `root/<class>/*.png`:
@@ -66,7 +67,7 @@ public struct ImageFolderDataset: Dataset {
         for path in files {
             do {
                 let bytes: [UInt8]
-                do { bytes = try FileIO.read(path, limit: 1 << 30) } catch {
+                do { bytes = try FileReader.read(path, limit: 1 << 30) } catch {
                     throw PNGError(kind: .file, file: path, message: error.message)
                 }
                 infos.append(try PNG.info(bytes, name: path, pixelLimit: pixelLimit))

@@ -1,4 +1,5 @@
 import CLibPNG
+import KilnFiles
 
 /// PNG decoding and encoding through libpng's simplified API.
 ///
@@ -70,7 +71,7 @@ public enum PNG {
         contentsOf path: String, channels: Int? = nil, pixelLimit: Int = defaultPixelLimit
     ) throws -> Decoded {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path, limit: 1 << 30) } catch {
+        do { bytes = try FileReader.read(path, limit: 1 << 30) } catch {
             throw PNGError(kind: .file, file: path, message: error.message)
         }
         return try decodeDetailed(bytes, channels: channels, name: path, pixelLimit: pixelLimit)
@@ -163,7 +164,9 @@ public enum PNG {
         return out
     }
 
-    /// Encodes `image` and writes it to `path` atomically (temporary file, then rename).
+    /// Encodes `image` and writes it to `path` atomically (temporary file, then rename;
+    /// not synced to the disk: KilnFiles' ``KilnFiles/AtomicFile`` with `durable: false`,
+    /// because commands write images by the thousand and can write them again).
     public static func write(_ image: Image, to path: String) throws {
         var bytes: [UInt8]
         do { bytes = try encode(image) } catch var error as PNGError {
@@ -171,8 +174,8 @@ public enum PNG {
             throw error
         }
         do {
-            try bytes.withUnsafeBytes { raw in try FileIO.writeAtomically(raw, to: path) }
-        } catch let error as FileError {
+            try AtomicFile.write(bytes, to: path, durable: false)
+        } catch {
             throw PNGError(kind: .file, file: path, message: error.message)
         }
         bytes = []

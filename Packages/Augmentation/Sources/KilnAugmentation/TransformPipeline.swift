@@ -117,15 +117,11 @@ public struct TransformPipeline: Sendable, CustomStringConvertible {
     }
 }
 
-/// The generator seed of sample `index` in `epoch` under a run's `seed`: SplitMix64's
-/// finalizer applied in a chain, `h = mix(mix(mix(seed + golden) ^ epoch) ^ index)`.
+/// The generator seed of sample `index` in `epoch` under a run's `seed`: KilnTensor's
+/// ``KilnTensor/mixSeed(_:stream:substream:)`` applied in a chain,
+/// `h = mix(mix(mix(seed) ^ epoch) ^ index)` with `mix(x) = mixSeed(x, stream: 0)`.
 /// Different (epoch, index) pairs give unrelated streams; the same triple, the same stream.
 public func sampleSeed(seed: UInt64, epoch: Int, index: Int) -> UInt64 {
-    @inline(__always) func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    return mix(mix(mix(seed) ^ UInt64(bitPattern: Int64(epoch))) ^ UInt64(bitPattern: Int64(index)))
+    let epochHash = mixSeed(seed, stream: 0) ^ UInt64(bitPattern: Int64(epoch))
+    return mixSeed(mixSeed(epochHash, stream: 0) ^ UInt64(bitPattern: Int64(index)), stream: 0)
 }

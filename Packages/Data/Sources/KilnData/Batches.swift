@@ -51,25 +51,32 @@ public struct Batches: RandomAccessCollection, Sendable {
         return Batches(order: Array(0..<count), batchSize: batchSize, dropLast: false)
     }
 
-    /// The seed of epoch `epoch`'s shuffle: SplitMix64's finalizer applied to the seed
-    /// combined with the epoch (distinct epochs give unrelated streams).
+    /// The seed of epoch `epoch`'s shuffle: KilnTensor's
+    /// ``KilnTensor/mixSeed(_:stream:substream:)`` with the epoch as the stream (distinct
+    /// epochs give unrelated streams).
     public static func epochSeed(_ seed: UInt64, epoch: Int) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (UInt64(bitPattern: Int64(epoch)) &+ 1)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        mixSeed(seed, stream: UInt64(bitPattern: Int64(epoch)))
     }
 
     public var startIndex: Int { 0 }
     /// The number of batches: `count / batchSize` with `dropLast`, else rounded up.
-    public var endIndex: Int {
-        dropLast ? exampleCount / batchSize : (exampleCount + batchSize - 1) / batchSize
+    public var endIndex: Int { Batches.count(examples: exampleCount, batchSize: batchSize, dropLast: dropLast) }
+
+    /// The number of batches of `batchSize` over `examples` examples: `examples / batchSize`
+    /// with `dropLast`, else rounded up (the last batch shorter).
+    public static func count(examples: Int, batchSize: Int, dropLast: Bool) -> Int {
+        dropLast ? examples / batchSize : (examples + batchSize - 1) / batchSize
     }
 
     /// The indices of batch `b`.
-    public subscript(b: Int) -> [Int] {
+    public subscript(b: Int) -> [Int] { Array(slice(b)) }
+
+    /// The indices of batch `b` as a slice of ``order``, without copying; its `startIndex`
+    /// is the batch's position in the epoch (`b * batchSize`), which the trainer uses as
+    /// the first sample's number when it seeds per-sample randomness.
+    public func slice(_ b: Int) -> ArraySlice<Int> {
         precondition(b >= 0 && b < endIndex, "Batches: batch \(b) out of range 0..<\(endIndex)")
         let lower = b * batchSize
-        return Array(order[lower..<Swift.min(lower + batchSize, exampleCount)])
+        return order[lower..<Swift.min(lower + batchSize, exampleCount)]
     }
 }

@@ -2,6 +2,22 @@ import Testing
 @testable import KilnData
 
 @Suite struct BatchesTests {
+    /// The epoch seed is KilnTensor's mixSeed with the epoch as the stream, pinned to the
+    /// value computed outside Swift (a saved run's shuffles stay the same).
+    @Test func epochSeedIsPinned() {
+        #expect(Batches.epochSeed(1, epoch: 3) == 0x71C1_8690_EE42_C90B)
+    }
+
+    @Test func slicesAreTheBatchesWithTheirPositions() {
+        let b = Batches(count: 10, batchSize: 4, seed: 3, epoch: 2)
+        #expect(Batches.count(examples: 10, batchSize: 4, dropLast: false) == 3)
+        #expect(Batches.count(examples: 10, batchSize: 4, dropLast: true) == 2)
+        for i in b.indices {
+            #expect(Array(b.slice(i)) == b[i])
+            #expect(b.slice(i).startIndex == i * 4)
+        }
+    }
+
     @Test(arguments: [(10, 3, false, 4), (10, 3, true, 3), (9, 3, true, 3), (0, 5, false, 0), (2, 5, true, 0), (2, 5, false, 1)])
     func coverageAndCounts(count: Int, batchSize: Int, dropLast: Bool, batches: Int) {
         let b = Batches(count: count, batchSize: batchSize, seed: 1, epoch: 1, dropLast: dropLast)

@@ -1,5 +1,6 @@
 import Foundation
 import KilnData
+import KilnFiles
 import KilnTensor
 import KilnTraining
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Foundation
+import KilnFiles
 import KilnLayers
 import KilnTensor
 import KilnTraining
@@ -94,11 +95,7 @@ extension Ensemble {
             renamed = true
             try? fm.removeItem(atPath: old)
         }
-        let dfd = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
+        AtomicFile.syncDirectory(parent.isEmpty ? "." : parent)
     }
 
     /// The manifest (`ensemble.json`) of this ensemble whose members are in `files`.
@@ -150,7 +147,7 @@ extension Ensemble {
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { throw fail("no such directory") }
         guard isDirectory.boolValue else { throw fail("not a directory (an ensemble is saved as a directory)") }
-        guard let data = fm.contents(atPath: directory + "/" + manifestName) else {
+        guard let data = try? FileReader.read(directory + "/" + manifestName, limit: 1 << 26) else {
             if let progress = arrayProgress(directory) {
                 let missing = Array(Set(0..<progress.members).subtracting(progress.present)).sorted()
                 if missing.isEmpty {
@@ -161,7 +158,7 @@ extension Ensemble {
             throw fail("not a Kiln ensemble directory (no readable \(manifestName))")
         }
         let (manifest, voting): (EnsembleManifest, Voting)
-        do { (manifest, voting) = try decodeManifest([UInt8](data)) } catch let error as ManifestError { throw fail(error.message) }
+        do { (manifest, voting) = try decodeManifest(data) } catch let error as ManifestError { throw fail(error.message) }
         var models: [Sequential] = []
         for (i, entry) in manifest.members.enumerated() {
             try checkInside(directory, entry.file, label: "member \(i + 1)")

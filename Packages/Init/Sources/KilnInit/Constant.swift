@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `constant(value)`: every weight equal to `value` (required, any finite number).
@@ -16,5 +17,5 @@ public struct Constant: Initializer, Equatable {
         Tensor.filled(value, shape)
     }
 
-    public var description: String { "constant(value=\(specNumber(value)))" }
+    public var description: String { "constant(value=\(Spec.format(value)))" }
 }

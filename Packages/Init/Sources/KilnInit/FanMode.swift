@@ -1,3 +1,5 @@
+import KilnRegistry
+
 /// Which fan a scale-aware initializer divides the variance by.
 ///
 /// - `fanIn` keeps the variance of the forward activations (the default everywhere).
@@ -21,5 +23,20 @@ public enum FanMode: String, Sendable, CaseIterable, CustomStringConvertible {
         case .fanOut: return Float(fan.fanOut)
         case .fanAverage: return fan.average
         }
+    }
+}
+
+/// The fan a fan-based initializer divides by, checked: a weight with elements needs a
+/// positive fan (a zero fan is a bug in the layer that computed it).
+@inline(__always)
+func checkedFan(_ value: Int, _ what: String, count: Int) -> Float {
+    precondition(value > 0 || count == 0, "initializer: \(what) must be positive for a non-empty weight, got \(value)")
+    return Float(max(value, 1))
+}
+
+extension Spec {
+    /// `mode=fan-in|fan-out|fan-avg` (default `fan-in`).
+    func fanMode(default value: FanMode = .fanIn) throws(SpecArgumentError) -> FanMode {
+        FanMode(rawValue: try word("mode", default: value.rawValue, oneOf: FanMode.allCases.map(\.rawValue)))!
     }
 }

@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `he-normal(mode=fan-in, slope=0)` [aliases `msra-normal`, `kaiming-normal`]:
@@ -33,5 +34,5 @@ public struct HeNormal: Initializer, Equatable {
         return Tensor.normal(shape, mean: 0, std: count == 0 ? 0 : std(for: fan), using: &rng)
     }
 
-    public var description: String { "he-normal(mode=\(mode), slope=\(specNumber(slope)))" }
+    public var description: String { "he-normal(mode=\(mode), slope=\(Spec.format(slope)))" }
 }

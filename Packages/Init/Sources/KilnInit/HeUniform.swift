@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `he-uniform(mode=fan-in, slope=0)` [aliases `msra-uniform`, `kaiming-uniform`]:
@@ -31,5 +32,5 @@ public struct HeUniform: Initializer, Equatable {
         return Tensor.uniform(shape, low: -b, high: b, using: &rng)
     }
 
-    public var description: String { "he-uniform(mode=\(mode), slope=\(specNumber(slope)))" }
+    public var description: String { "he-uniform(mode=\(mode), slope=\(Spec.format(slope)))" }
 }

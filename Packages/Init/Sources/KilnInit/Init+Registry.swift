@@ -34,7 +34,7 @@ public func registerBuiltInInitializers(in registry: Registry<any Initializer>) 
         let low = try spec.finiteFloat("low", at: 0, default: -0.05)
         let high = try spec.finiteFloat("high", at: 1, default: 0.05)
         guard low <= high else {
-            throw SpecArgumentError(spec: spec, key: "high", message: "must be >= low (\(specNumber(low))), got \(specNumber(high))")
+            throw SpecArgumentError(spec: spec, key: "high", message: "must be >= low (\(Spec.format(low))), got \(Spec.format(high))")
         }
         return RandomUniform(low: low, high: high)
     }

@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `orthogonal(gain=1)`: a (semi-)orthogonal matrix times `gain` (Saxe et al.), as
@@ -116,5 +117,5 @@ public struct Orthogonal: Initializer, Equatable {
         return q
     }
 
-    public var description: String { "orthogonal(gain=\(specNumber(gain)))" }
+    public var description: String { "orthogonal(gain=\(Spec.format(gain)))" }
 }

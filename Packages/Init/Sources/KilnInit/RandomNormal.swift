@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `normal(mean=0, std=1)`: w ~ N(mean, std²).
@@ -22,5 +23,5 @@ public struct RandomNormal: Initializer, Equatable {
         Tensor.normal(shape, mean: mean, std: std, using: &rng)
     }
 
-    public var description: String { "normal(mean=\(specNumber(mean)), std=\(specNumber(std)))" }
+    public var description: String { "normal(mean=\(Spec.format(mean)), std=\(Spec.format(std)))" }
 }

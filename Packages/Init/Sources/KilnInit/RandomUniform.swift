@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `uniform(low=-0.05, high=0.05)`: w ~ U(low, high), mean (low+high)/2,
@@ -24,5 +25,5 @@ public struct RandomUniform: Initializer, Equatable {
         Tensor.uniform(shape, low: low, high: high, using: &rng)
     }
 
-    public var description: String { "uniform(low=\(specNumber(low)), high=\(specNumber(high)))" }
+    public var description: String { "uniform(low=\(Spec.format(low)), high=\(Spec.format(high)))" }
 }

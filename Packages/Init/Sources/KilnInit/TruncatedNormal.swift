@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `truncated-normal(mean=0, std=1)`: w ~ N(mean, std²) redrawn until |w − mean| <= 2·std.
@@ -30,5 +31,5 @@ public struct TruncatedNormal: Initializer, Equatable {
         Tensor.truncatedNormal(shape, mean: mean, std: std, bound: 2, using: &rng)
     }
 
-    public var description: String { "truncated-normal(mean=\(specNumber(mean)), std=\(specNumber(std)))" }
+    public var description: String { "truncated-normal(mean=\(Spec.format(mean)), std=\(Spec.format(std)))" }
 }

@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `variance-scaling(scale=1, mode=fan-in, distribution=truncated-normal)`: weights with
@@ -64,6 +65,6 @@ public struct VarianceScaling: Initializer, Equatable {
     }
 
     public var description: String {
-        "variance-scaling(scale=\(specNumber(scale)), mode=\(mode), distribution=\(distribution))"
+        "variance-scaling(scale=\(Spec.format(scale)), mode=\(mode), distribution=\(distribution))"
     }
 }

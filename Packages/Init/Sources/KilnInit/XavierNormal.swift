@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `xavier-normal(gain=1)` [alias `glorot-normal`]:
@@ -30,5 +31,5 @@ public struct XavierNormal: Initializer, Equatable {
         return Tensor.normal(shape, mean: 0, std: count == 0 ? 0 : std(for: fan), using: &rng)
     }
 
-    public var description: String { "xavier-normal(gain=\(specNumber(gain)))" }
+    public var description: String { "xavier-normal(gain=\(Spec.format(gain)))" }
 }

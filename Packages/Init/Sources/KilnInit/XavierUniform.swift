@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `xavier-uniform(gain=1)` [alias `glorot-uniform`]:
@@ -27,5 +28,5 @@ public struct XavierUniform: Initializer, Equatable {
         return Tensor.uniform(shape, low: -b, high: b, using: &rng)
     }
 
-    public var description: String { "xavier-uniform(gain=\(specNumber(gain)))" }
+    public var description: String { "xavier-uniform(gain=\(Spec.format(gain)))" }
 }

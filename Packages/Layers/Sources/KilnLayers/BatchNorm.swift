@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `batchnorm(momentum=0.1, eps=1e-5)` [aliases `batch-norm`, `bn`]: batch normalization
@@ -54,7 +55,7 @@ public final class BatchNorm: Layer {
         self.epsilon = epsilon
     }
 
-    public var description: String { "batchnorm(momentum=\(specNumber(momentum)), eps=\(specNumber(epsilon)))" }
+    public var description: String { "batchnorm(momentum=\(Spec.format(momentum)), eps=\(Spec.format(epsilon)))" }
     public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
     public var buffers: [Parameter] { [runningMean, runningVariance].compactMap { $0 } }
 

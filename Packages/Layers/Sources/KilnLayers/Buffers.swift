@@ -17,17 +17,4 @@ extension Tensor {
     }
 }
 
-/// Mixes a seed with a stream number (SplitMix64 finalizer): independent seeds for the
-/// layers of a model from one seed.
-func mixSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
-    var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (stream &+ 1)
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-}
 
-/// Prints a `Float` spec argument so that it parses back to the same `Float`.
-func specNumber(_ x: Float) -> String {
-    if x == x.rounded(), abs(x) < 1e7 { return String(Int(x)) }
-    return "\(x)"
-}

@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `dropout(rate)`: inverted dropout. In training each element is kept with probability
@@ -31,7 +32,7 @@ public final class Dropout: Layer {
         self.rate = rate
     }
 
-    public var description: String { "dropout(\(specNumber(rate)))" }
+    public var description: String { "dropout(\(Spec.format(rate)))" }
     public var parameters: [Parameter] { [] }
 
     public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] {
@@ -61,7 +62,7 @@ public final class Dropout: Layer {
         let (seed, first) = (streamSeed, nextSample)
         mask.withUnsafeMutableBufferPointer { m in
             for r in 0..<rows {
-                var gen = RandomGenerator(seed: mixSeed(seed, UInt64(truncatingIfNeeded: first + r)))
+                var gen = RandomGenerator(seed: mixSeed(seed, stream: UInt64(truncatingIfNeeded: first + r)))
                 let row = m.baseAddress! + r * width
                 for i in 0..<width { row[i] = gen.uniform() < keep ? scale : 0 }
             }

@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `elu(alpha=1)`: y = x for x > 0, α·(e^x − 1) otherwise (Clevert et al.; PyTorch's
@@ -15,7 +16,7 @@ public final class ELU: Layer {
         self.alpha = alpha
     }
 
-    public var description: String { "elu(alpha=\(specNumber(alpha)))" }
+    public var description: String { "elu(alpha=\(Spec.format(alpha)))" }
     public var parameters: [Parameter] { [] }
 
     public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] { inputShape }

@@ -62,7 +62,7 @@ extension Layer {
     public var buffers: [Parameter] { [] }
     public func reseed(_ seed: UInt64) {}
     public func reseed(_ seed: UInt64, firstSample: Int) {
-        reseed(firstSample == 0 ? seed : mixSeed(seed, UInt64(firstSample)))
+        reseed(firstSample == 0 ? seed : mixSeed(seed, stream: UInt64(firstSample)))
     }
     public var needsInputGradient: Bool {
         get { true }

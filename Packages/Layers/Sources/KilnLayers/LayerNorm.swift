@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `layernorm(eps=1e-5)` [alias `layer-norm`]: layer normalization (Ba et al.). Each
@@ -31,7 +32,7 @@ public final class LayerNorm: Layer {
         self.epsilon = epsilon
     }
 
-    public var description: String { "layernorm(eps=\(specNumber(epsilon)))" }
+    public var description: String { "layernorm(eps=\(Spec.format(epsilon)))" }
     public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
 
     public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] {

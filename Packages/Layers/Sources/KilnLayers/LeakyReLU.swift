@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `leaky-relu(slope=0.01)` [aliases `leakyrelu`, `leaky_relu`]: y = x for x > 0, slope·x
@@ -16,7 +17,7 @@ public final class LeakyReLU: Layer {
         self.slope = slope
     }
 
-    public var description: String { "leaky-relu(slope=\(specNumber(slope)))" }
+    public var description: String { "leaky-relu(slope=\(Spec.format(slope)))" }
     public var parameters: [Parameter] { [] }
 
     public func build(inputShape: [Int], name: String, rng: inout RandomGenerator) throws -> [Int] { inputShape }

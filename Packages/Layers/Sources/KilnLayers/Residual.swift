@@ -79,13 +79,13 @@ public final class Residual: CompositeLayer {
     public var buffers: [Parameter] { body.buffers + (shortcut?.buffers ?? []) }
 
     public func reseed(_ seed: UInt64) {
-        body.reseed(mixSeed(seed, 0))
-        shortcut?.reseed(mixSeed(seed, 1))
+        body.reseed(mixSeed(seed, stream: 0))
+        shortcut?.reseed(mixSeed(seed, stream: 1))
     }
 
     public func reseed(_ seed: UInt64, firstSample: Int) {
-        body.reseed(mixSeed(seed, 0), firstSample: firstSample)
-        shortcut?.reseed(mixSeed(seed, 1), firstSample: firstSample)
+        body.reseed(mixSeed(seed, stream: 0), firstSample: firstSample)
+        shortcut?.reseed(mixSeed(seed, stream: 1), firstSample: firstSample)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {

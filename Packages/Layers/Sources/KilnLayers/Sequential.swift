@@ -116,11 +116,11 @@ public final class Sequential: CompositeLayer {
     public var buffers: [Parameter] { cachedBuffers }
 
     public func reseed(_ seed: UInt64) {
-        for (i, layer) in layers.enumerated() { layer.reseed(mixSeed(seed, UInt64(i))) }
+        for (i, layer) in layers.enumerated() { layer.reseed(mixSeed(seed, stream: UInt64(i))) }
     }
 
     public func reseed(_ seed: UInt64, firstSample: Int) {
-        for (i, layer) in layers.enumerated() { layer.reseed(mixSeed(seed, UInt64(i)), firstSample: firstSample) }
+        for (i, layer) in layers.enumerated() { layer.reseed(mixSeed(seed, stream: UInt64(i)), firstSample: firstSample) }
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {

@@ -1,4 +1,5 @@
 import Foundation
+import KilnRegistry
 
 /// `exponential(rate)`: lr = base · rate^epoch (the course notes' 0.95^epoch · α₀, with
 /// epochs counted from 0 so the first epoch trains at `base`). rate in (0, 1].
@@ -13,5 +14,5 @@ public final class ExponentialSchedule: LearningRateSchedule {
     public func learningRate(epoch: Int, base: Float) -> Float {
         Float(Double(base) * pow(Double(rate), Double(max(epoch, 0))))
     }
-    public var description: String { "exponential(rate=\(specNumber(rate)))" }
+    public var description: String { "exponential(rate=\(Spec.format(rate)))" }
 }

@@ -1,3 +1,5 @@
+import KilnRegistry
+
 /// `inverse-time(decay)`: lr = base / (1 + decay · epoch) (the course notes'
 /// α = α₀ / (1 + decay_rate · epoch_num), epochs from 0). decay >= 0.
 public final class InverseTimeSchedule: LearningRateSchedule {
@@ -11,5 +13,5 @@ public final class InverseTimeSchedule: LearningRateSchedule {
     public func learningRate(epoch: Int, base: Float) -> Float {
         Float(Double(base) / (1 + Double(decay) * Double(max(epoch, 0))))
     }
-    public var description: String { "inverse-time(decay=\(specNumber(decay)))" }
+    public var description: String { "inverse-time(decay=\(Spec.format(decay)))" }
 }

@@ -20,18 +20,18 @@ public func registerBuiltInSchedules(in registry: Registry<any LearningRateSched
         ExponentialSchedule(rate: try spec.float("rate", at: 0, default: nil, in: Float.leastNonzeroMagnitude...1))
     }
     registry.register("inverse-time") { spec in
-        InverseTimeSchedule(decay: try spec.nonNegative("decay", at: 0, default: nil))
+        InverseTimeSchedule(decay: try spec.nonNegativeFloat("decay", at: 0, default: nil))
     }
     registry.register("step") { spec in
         StepSchedule(every: try spec.int("every", at: 0, default: nil, in: 1...),
                      factor: try spec.float("factor", at: 1, default: 0.1, in: Float.leastNonzeroMagnitude...1))
     }
     registry.register("sqrt") { spec in
-        SqrtSchedule(k: try spec.positive("k", at: 0, default: nil))
+        SqrtSchedule(k: try spec.positiveFloat("k", at: 0, default: nil))
     }
     registry.register("cosine") { spec in
         let total = try spec.int("total", at: 0, default: nil, in: 1...)
-        let minimum = try spec.nonNegative("min", default: 0)
+        let minimum = try spec.nonNegativeFloat("min", default: 0)
         let warmup = try spec.int("warmup", default: 0, in: 0...)
         guard warmup < total else {
             throw SpecArgumentError(spec: spec, key: "warmup", message: "must be < total (\(total)), got \(warmup)")
@@ -49,7 +49,7 @@ public func registerBuiltInSchedules(in registry: Registry<any LearningRateSched
             }
             total = t
         }
-        return WarmupCosineSchedule(warmup: warmup, total: total, minimum: try spec.nonNegative("min", default: 0))
+        return WarmupCosineSchedule(warmup: warmup, total: total, minimum: try spec.nonNegativeFloat("min", default: 0))
     }
     registry.register("one-cycle", aliases: ["onecycle"]) { spec in
         var total: Double?
@@ -70,7 +70,7 @@ public func registerBuiltInSchedules(in registry: Registry<any LearningRateSched
         ReduceOnPlateauSchedule(
             factor: try spec.float("factor", at: 0, default: 0.1, in: Float.leastNonzeroMagnitude..<1),
             patience: try spec.int("patience", default: 10, in: 0...),
-            minimum: try spec.nonNegative("min", default: 0),
+            minimum: try spec.nonNegativeFloat("min", default: 0),
             threshold: try spec.float("threshold", default: 1e-4, in: 0..<1))
     }
 }

@@ -1,14 +1,5 @@
 import KilnRegistry
 
-/// Prints a `Float` so that `Spec` parses it back to the same `Float`: integers without a
-/// fraction (`2`), others in `Float`'s shortest round-trip form (`0.1`, not `0.100000001`).
-func specNumber(_ x: Float) -> String {
-    if x.isNaN { return "nan" }
-    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-    if x == x.rounded(), abs(x) < 1e7 { return Spec.format(Double(x)) }
-    return "\(x)"
-}
-
 /// Builds a component's spec text: `name(lr=0.01, momentum=0.9)`, listing the learning rate
 /// and every argument that differs from its default.
 struct SpecText {
@@ -19,7 +10,7 @@ struct SpecText {
 
     mutating func add(_ key: String, _ value: Float, default defaultValue: Float? = nil) {
         if let defaultValue, value.bitPattern == defaultValue.bitPattern { return }
-        parts.append("\(key)=\(specNumber(value))")
+        parts.append("\(key)=\(Spec.format(value))")
     }
 
     mutating func add(_ key: String, _ value: Int, default defaultValue: Int? = nil) {
@@ -37,23 +28,7 @@ struct SpecText {
 extension Spec {
     /// `lr` (also the first positional argument): finite and >= 0.
     func learningRate(default value: Float) throws(SpecArgumentError) -> Float {
-        try nonNegative("lr", at: 0, default: value)
-    }
-
-    /// A finite argument >= 0.
-    func nonNegative(_ key: String, at index: Int? = nil, default value: Float?) throws(SpecArgumentError) -> Float {
-        let x = try float(key, at: index, default: value, in: 0...)
-        guard x.isFinite else { throw SpecArgumentError(spec: self, key: key, message: "must be finite, got \(specNumber(x))") }
-        return x
-    }
-
-    /// A finite argument > 0 (epsilons, factors).
-    func positive(_ key: String, at index: Int? = nil, default value: Float?) throws(SpecArgumentError) -> Float {
-        let x = try float(key, at: index, default: value)
-        guard x.isFinite, x > 0 else {
-            throw SpecArgumentError(spec: self, key: key, message: "must be finite and > 0, got \(specNumber(x))")
-        }
-        return x
+        try nonNegativeFloat("lr", at: 0, default: value)
     }
 
     /// A decay rate or momentum in [0, 1).

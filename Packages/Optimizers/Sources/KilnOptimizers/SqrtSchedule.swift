@@ -1,3 +1,5 @@
+import KilnRegistry
+
 /// `sqrt(k)`: lr = base · k / √(epoch + 1).
 ///
 /// The course notes write α = k/√(epoch_num) · α₀ with epoch_num counted from 1; with our
@@ -14,5 +16,5 @@ public final class SqrtSchedule: LearningRateSchedule {
     public func learningRate(epoch: Int, base: Float) -> Float {
         Float(Double(base) * Double(k) / Double(max(epoch, 0) + 1).squareRoot())
     }
-    public var description: String { "sqrt(k=\(specNumber(k)))" }
+    public var description: String { "sqrt(k=\(Spec.format(k)))" }
 }

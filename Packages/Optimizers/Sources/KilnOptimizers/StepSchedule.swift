@@ -1,4 +1,5 @@
 import Foundation
+import KilnRegistry
 
 /// `step(every, factor=0.1)`: lr = base · factor^⌊epoch / every⌋ (the notes' discrete
 /// decay; torch's StepLR). every >= 1, factor in (0, 1].
@@ -17,5 +18,5 @@ public final class StepSchedule: LearningRateSchedule {
     public func learningRate(epoch: Int, base: Float) -> Float {
         Float(Double(base) * pow(Double(factor), Double(max(epoch, 0) / every)))
     }
-    public var description: String { "step(every=\(every), factor=\(specNumber(factor)))" }
+    public var description: String { "step(every=\(every), factor=\(Spec.format(factor)))" }
 }

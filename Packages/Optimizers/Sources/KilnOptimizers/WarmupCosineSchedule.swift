@@ -57,7 +57,7 @@ public final class WarmupCosineSchedule: LearningRateSchedule {
     public var description: String {
         var parts = ["warmup=\(Spec.format(warmup))"]
         if let total { parts.append("total=\(Spec.format(total))") }
-        if minimum != 0 { parts.append("min=\(specNumber(minimum))") }
+        if minimum != 0 { parts.append("min=\(Spec.format(minimum))") }
         return "warmup-cosine(\(parts.joined(separator: ", ")))"
     }
 }

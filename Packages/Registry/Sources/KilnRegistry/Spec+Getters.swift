@@ -1,3 +1,4 @@
+
 /// Typed access to a spec's arguments.
 ///
 /// Each getter names a key and, optionally, the positional slot the same argument may
@@ -31,7 +32,7 @@ extension Spec {
     ) throws(SpecArgumentError) -> Float where R.Bound == Float {
         let x = try float(key, at: index, default: defaultValue)
         guard range.contains(x) else {
-            throw SpecArgumentError(spec: self, key: key, message: "\(Spec.format(Double(x))) is out of range \(Self.describe(range))")
+            throw SpecArgumentError(spec: self, key: key, message: "\(Spec.format(x)) is out of range \(Self.describe(range))")
         }
         return x
     }
@@ -39,6 +40,33 @@ extension Spec {
     /// A floating-point argument without range check (NaN is rejected).
     public func float(_ key: String, at index: Int? = nil, default defaultValue: Float? = nil) throws(SpecArgumentError) -> Float {
         Float(try double(key, at: index, default: defaultValue.map(Double.init)))
+    }
+
+    /// A finite floating-point argument: NaN is rejected (as by every getter), and so are
+    /// `inf` and `-inf`.
+    public func finiteFloat(_ key: String, at index: Int? = nil, default defaultValue: Float? = nil) throws(SpecArgumentError) -> Float {
+        let x = try float(key, at: index, default: defaultValue)
+        guard x.isFinite else { throw SpecArgumentError(spec: self, key: key, message: "must be finite, got \(Spec.format(x))") }
+        return x
+    }
+
+    /// A finite floating-point argument that is >= 0 (rates, decays, regularization
+    /// strengths).
+    public func nonNegativeFloat(_ key: String, at index: Int? = nil, default defaultValue: Float? = nil) throws(SpecArgumentError) -> Float {
+        let x = try float(key, at: index, default: defaultValue)
+        guard x.isFinite, x >= 0 else {
+            throw SpecArgumentError(spec: self, key: key, message: "must be finite and >= 0, got \(Spec.format(x))")
+        }
+        return x
+    }
+
+    /// A finite floating-point argument that is > 0 (epsilons, scales, gains).
+    public func positiveFloat(_ key: String, at index: Int? = nil, default defaultValue: Float? = nil) throws(SpecArgumentError) -> Float {
+        let x = try float(key, at: index, default: defaultValue)
+        guard x.isFinite, x > 0 else {
+            throw SpecArgumentError(spec: self, key: key, message: "must be finite and > 0, got \(Spec.format(x))")
+        }
+        return x
     }
 
     /// A `Double` argument (NaN is rejected).

@@ -147,6 +147,19 @@ public struct Spec: Sendable, Equatable, CustomStringConvertible {
         }
         return "\(x)"
     }
+
+    /// Formats a `Float` argument so that it parses back to the same `Float`: integers
+    /// without a fraction (`2`), others in `Float`'s shortest round-trip form (`0.1`, not the
+    /// `Double` expansion `0.10000000149011612`); `nan`, `inf` and `-inf` as words the parser
+    /// reads back. Every component's `description` prints its numbers through this (or the
+    /// `Double` form above), so canonical specs, and the model files that store them, print
+    /// numbers one way.
+    public static func format(_ x: Float) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        if x == x.rounded(), abs(x) < 1e7 { return format(Double(x)) }
+        return "\(x)"
+    }
 }
 
 /// Records which argument slots a component has read. A reference type on purpose:

@@ -6,7 +6,7 @@ import Testing
 /// A tiny component for the tests: prints its spec back.
 private struct Scale: CustomStringConvertible, Equatable {
     var factor: Float
-    var description: String { "scale(factor=\(Spec.format(Double(factor))))" }
+    var description: String { "scale(factor=\(Spec.format(factor)))" }
 }
 
 private func makeRegistry() -> Registry<Scale> {

@@ -141,3 +141,37 @@ import Testing
         #expect(throws: SpecArgumentError.self) { try spec.checkAllArgumentsUsed() }
     }
 }
+
+/// Number formatting and the checked getters: the one home every package prints and reads
+/// spec numbers through.
+@Suite struct SpecNumberTests {
+    @Test(arguments: [Float(0.1), 2, -3, 1e-5, 3.4028235e38, 1.1754944e-38, 0.3, 1e7, 123456.78, -0.0])
+    func floatsRoundTripThroughTheParser(_ x: Float) throws {
+        let spec = try Spec(parsing: "f(x=\(Spec.format(x)))")
+        let back = try spec.float("x")
+        #expect(back.bitPattern == x.bitPattern || (x == 0 && back == 0))
+    }
+
+    @Test func floatsPrintShort() {
+        #expect(Spec.format(Float(0.1)) == "0.1")   // not the Double expansion 0.10000000149011612
+        #expect(Spec.format(Float(2)) == "2")
+        #expect(Spec.format(Float(1e-5)) == "1e-05")
+        #expect(Spec.format(Float.nan) == "nan")
+        #expect(Spec.format(Float.infinity) == "inf")
+        #expect(Spec.format(-Float.infinity) == "-inf")
+        #expect(Spec.format(0.1 as Double) == "0.1")
+    }
+
+    @Test func checkedGettersRefuseWithOneLine() throws {
+        func message(_ text: String, _ get: (Spec) throws(SpecArgumentError) -> Float) -> String? {
+            do { _ = try get(try Spec(parsing: text)); return nil } catch { return "\(error)" }
+        }
+        #expect(message("f(x=inf)") { spec throws(SpecArgumentError) in try spec.finiteFloat("x") }?.hasSuffix("x: must be finite, got inf") == true)
+        #expect(message("f(x=-1)") { spec throws(SpecArgumentError) in try spec.nonNegativeFloat("x") }?.hasSuffix("x: must be finite and >= 0, got -1") == true)
+        #expect(message("f(x=0)") { spec throws(SpecArgumentError) in try spec.positiveFloat("x") }?.hasSuffix("x: must be finite and > 0, got 0") == true)
+        #expect(message("f(x=0.1)") { spec throws(SpecArgumentError) in try spec.float("x", in: 1...) }?.hasSuffix("x: 0.1 is out of range >= 1.0") == true)
+        #expect(try Spec(parsing: "f").nonNegativeFloat("x", default: 0.5) == 0.5)
+        #expect(try Spec(parsing: "f(x=0)").nonNegativeFloat("x") == 0)
+        #expect(try Spec(parsing: "f(x=3)").positiveFloat("x") == 3)
+    }
+}

@@ -88,7 +88,7 @@ public final class EarlyStopping: CustomStringConvertible {
         let monitor = Monitor(rawValue: try spec.word("monitor", default: "loss", oneOf: Monitor.allCases.map(\.rawValue)))!
         let minDelta = try spec.float("min_delta", default: 0)
         guard minDelta.isFinite, minDelta >= 0 else {
-            throw SpecArgumentError(spec: spec, key: "min_delta", message: "must be finite and >= 0, got \(specNumber(minDelta))")
+            throw SpecArgumentError(spec: spec, key: "min_delta", message: "must be finite and >= 0, got \(Spec.format(minDelta))")
         }
         let restoreBest = try spec.bool("restore_best", default: true)
         try spec.checkAllArgumentsUsed()
@@ -222,7 +222,7 @@ public final class EarlyStopping: CustomStringConvertible {
 
     /// `early-stopping(patience=3, monitor=loss, min_delta=0, restore_best=true)`.
     public var description: String {
-        "early-stopping(patience=\(patience), monitor=\(monitor), min_delta=\(specNumber(minDelta)), restore_best=\(restoreBest))"
+        "early-stopping(patience=\(patience), monitor=\(monitor), min_delta=\(Spec.format(minDelta)), restore_best=\(restoreBest))"
     }
 
     private func snapshot(_ state: [Parameter]) {

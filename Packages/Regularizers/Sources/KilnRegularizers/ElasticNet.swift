@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `elastic-net(l1=0.01, l2=0.01)`: L1 and L2 together (Zou and Hastie):
@@ -50,5 +51,5 @@ public struct ElasticNet: Regularizer, Equatable {
         }
     }
 
-    public var description: String { "elastic-net(l1=\(specNumber(l1)), l2=\(specNumber(l2)))" }
+    public var description: String { "elastic-net(l1=\(Spec.format(l1)), l2=\(Spec.format(l2)))" }
 }

@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `l1(lambda=0.01)`: penalty λ·‖w‖₁ = λ·Σ|w|, gradient λ·sign(w) with sign(0) = 0.
@@ -44,7 +45,7 @@ public struct L1: Regularizer, Equatable {
         }
     }
 
-    public var description: String { "l1(lambda=\(specNumber(lambda)))" }
+    public var description: String { "l1(lambda=\(Spec.format(lambda)))" }
 }
 
 /// λ·sign(x) for λ >= 0: λ with x's sign bit, or 0 where x is ±0 (NaN counts as nonzero).

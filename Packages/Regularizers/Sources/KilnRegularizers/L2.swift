@@ -1,3 +1,4 @@
+import KilnRegistry
 import KilnTensor
 
 /// `l2(lambda=0.01)`: penalty (λ/2)·‖w‖² = (λ/2)·Σ w², gradient λ·w ("weight decay").
@@ -51,5 +52,5 @@ public struct L2: Regularizer, Equatable {
         }
     }
 
-    public var description: String { "l2(lambda=\(specNumber(lambda)))" }
+    public var description: String { "l2(lambda=\(Spec.format(lambda)))" }
 }

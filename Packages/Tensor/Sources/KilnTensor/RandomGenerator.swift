@@ -48,12 +48,11 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         spareNormal = state[4] == 1 ? Double(bitPattern: state[5]) : nil
     }
 
+    /// One SplitMix64 step: returns the output for state `x` and advances the state.
     static func splitMix64(_ x: inout UInt64) -> UInt64 {
+        let output = mixSeed(x, stream: 0)
         x &+= 0x9E37_79B9_7F4A_7C15
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        return output
     }
 
     /// The next 64 random bits.

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import KilnFiles
 
 /// Progress on standard error: on a terminal a live bar (batch, loss, samples/s, ETA),
 /// otherwise one plain line per epoch (logs and CI stay readable).

@@ -347,7 +347,7 @@ final class DataParallel {
     func mapChunks<T>(count: Int, batchSize: Int, threads: Int, only: [Int]? = nil,
                       _ body: (Sequential, Range<Int>) -> T) -> [T] {
         precondition(batchSize > 0, "evaluation batch size must be positive")
-        let chunkList = only ?? Array(0..<((count + batchSize - 1) / batchSize))
+        let chunkList = only ?? Array(0..<Batches.count(examples: count, batchSize: batchSize, dropLast: false))
         let workers = max(1, min(threads, replicas.count + 1, chunkList.count))
         attach(workers, copyBuffers: true)
         defer { detach() }

@@ -170,7 +170,7 @@ public struct RandomSearch: Sendable {
 
     /// The configurations round `number` samples from `space` (no evaluation).
     public func configurations(round number: Int, space: SearchSpace) -> [Configuration] {
-        var rng = RandomGenerator(seed: searchSeed(seed, 0x5EA_0000 &+ UInt64(number)))
+        var rng = RandomGenerator(seed: mixSeed(seed, stream: 0x5EA_0000 &+ UInt64(number)))
         return space.samples(trialsPerRound, using: &rng)
     }
 
@@ -242,7 +242,7 @@ public struct GridSearch: Sendable {
 func runTrials(_ configurations: [Configuration], source: TrialSource, firstIndex: Int, seed: UInt64,
                runner: TrialRunner) async throws -> [SearchTrial] {
     let tasks = configurations.enumerated().map { k, c in
-        TrialTask(index: firstIndex + k, source: source, configuration: c, seed: searchSeed(seed, UInt64(firstIndex + k)))
+        TrialTask(index: firstIndex + k, source: source, configuration: c, seed: mixSeed(seed, stream: UInt64(firstIndex + k)))
     }
     let results = try await runner(tasks)
     guard results.count == tasks.count else { preconditionFailure("a TrialRunner returned \(results.count) results for \(tasks.count) trials") }
@@ -280,10 +280,4 @@ public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int,
     }
 }
 
-/// SplitMix64 of a seed and a stream number: independent seeds per trial and round.
-func searchSeed(_ seed: UInt64, _ stream: UInt64) -> UInt64 {
-    var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (stream &+ 1)
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-}
+

@@ -1,4 +1,5 @@
 import Foundation
+import KilnFiles
 import KilnTensor
 
 /// Reading and writing the safetensors format: an 8-byte little-endian header length N,
@@ -110,11 +111,12 @@ public struct SafeTensors: Sendable, Equatable {
 
     /// Reads a safetensors file; every malformed input is a thrown `SafeTensorsError`.
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafeTensorsError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        let bytes: [UInt8]
+        do { bytes = try FileReader.read(path, limit: Int.max) } catch {
+            throw SafeTensorsError(path: path, message: error.message)
         }
         do {
-            self = try SafeTensors(bytes: [UInt8](data))
+            self = try SafeTensors(bytes: bytes)
         } catch var error as SafeTensorsError {
             error.path = path
             throw error

@@ -187,12 +187,11 @@ public final class Trainer {
 
     // MARK: Seeds
 
-    /// A seed derived from the run seed, an epoch and a stream number (SplitMix64 mixing).
+    /// A seed derived from the run seed, an epoch and a stream number (1: the epoch's
+    /// example order, 2: its dropout and augmentation draws), through KilnTensor's
+    /// ``KilnTensor/mixSeed(_:stream:substream:)`` with the epoch as the stream.
     public static func derivedSeed(_ seed: UInt64, epoch: Int, stream: UInt64) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (UInt64(truncatingIfNeeded: epoch) &+ 1) &+ stream &* 0xD1B5_4A32_D192_ED03
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        mixSeed(seed, stream: UInt64(truncatingIfNeeded: epoch), substream: stream)
     }
 
     // MARK: Training
@@ -204,7 +203,7 @@ public final class Trainer {
     public func fit(train: any Dataset, dev: (any Dataset)? = nil, epochs: Int) throws -> [EpochRecord] {
         precondition(train.count > 0, "Trainer.fit: empty training set")
         try adoptLayerRegularizers()
-        let batchesPerEpoch = dropLast ? train.count / batchSize : (train.count + batchSize - 1) / batchSize
+        let batchesPerEpoch = Batches.count(examples: train.count, batchSize: batchSize, dropLast: dropLast)
         schedule?.begin(stepsPerEpoch: batchesPerEpoch, epochs: epochs)
         for c in callbacks {
             c.trainingWillStart(epochs: epochs, startEpoch: completedEpochs + 1, batchesPerEpoch: batchesPerEpoch, examplesPerEpoch: train.count)
@@ -252,7 +251,7 @@ public final class Trainer {
         let engine = parallel
         let epochSeed = Trainer.derivedSeed(seed, epoch: epoch, stream: 2)
         var orderRNG = RandomGenerator(seed: Trainer.derivedSeed(seed, epoch: epoch, stream: 1))
-        let order = orderRNG.permutation(train.count)
+        let batches = Batches(order: orderRNG.permutation(train.count), batchSize: batchSize, dropLast: dropLast)
         let parameters = trainableParameters
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0
@@ -260,14 +259,13 @@ public final class Trainer {
         var seen = 0
         var steps = 0
         var skipped = 0
-        for b in 0..<batchesPerEpoch {
-            let lower = b * batchSize
-            let upper = min(lower + batchSize, train.count)
+        for b in batches.indices {
+            let indices = batches.slice(b)
             if let stepSchedule {
                 optimizer.learningRate = stepSchedule.learningRate(step: firstStep + b, stepsPerEpoch: batchesPerEpoch, base: baseLearningRate)
             }
-            let result = try engine.step(indices: order[lower..<upper], data: train, loss: loss,
-                                     seed: epochSeed, firstSample: lower, threads: threads)
+            let result = try engine.step(indices: indices, data: train, loss: loss,
+                                     seed: epochSeed, firstSample: indices.startIndex, threads: threads)
             let batchLoss = Float(result.lossSum / Double(result.count))
             if !batchLoss.isFinite {
                 if skipNonFinite { skipped += 1; continue }
@@ -367,7 +365,7 @@ public final class Trainer {
 
     static func evaluate(_ engine: DataParallel, data: any Dataset, batchSize: Int, threads: Int) -> Evaluation {
         let loss = SoftmaxCrossEntropy()
-        let chunkCount = (data.count + batchSize - 1) / batchSize
+        let chunkCount = Batches.count(examples: data.count, batchSize: batchSize, dropLast: false)
         let mine = engine.communicator.map { Array($0.share(of: chunkCount)) }
         var chunks = engine.mapChunks(count: data.count, batchSize: batchSize, threads: threads, only: mine) { model, range in
             let (x, labels) = data.batch(Array(range))

@@ -96,29 +96,6 @@ import KilnTensor
             #expect("\(error)".contains("/nonexistent/kiln.safetensors"))
         }
     }
-
-    @Test func atomicWriteReplacesAndFailsCleanly() throws {
-        let dir = try temporaryDirectory()
-        let path = dir + "/f.txt"
-        try AtomicFile.write("one", to: path)
-        try AtomicFile.write("two", to: path)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
-        #expect(throws: AtomicFileError.self) { try AtomicFile.write("x", to: dir + "/missing/dir/f.txt") }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["f.txt"])
-    }
-
-    /// A writer killed mid-write leaves `.<name>.tmp-<pid>-<n>`; the next write of that name
-    /// removes it when the process is gone, and keeps a live process's file.
-    @Test func staleTemporariesOfDeadWritersAreRemoved() throws {
-        let dir = try temporaryDirectory()
-        // A pid that no process has: above the kernel's limit (pid_max is at most 2^22).
-        let dead = dir + "/.run.ckpt.tmp-99999999-1", live = dir + "/.run.ckpt.tmp-\(getpid())-999999"
-        let other = dir + "/.other.tmp-99999999-1"
-        for path in [dead, live, other] { try AtomicFile.write("partial", to: path) }
-        try AtomicFile.write("done", to: dir + "/run.ckpt")
-        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
-        #expect(left == [".run.ckpt.tmp-\(getpid())-999999", ".other.tmp-99999999-1", "run.ckpt"])
-    }
 }
 
 @Suite struct MetricsTests {

@@ -7,6 +7,12 @@ import KilnTensor
 @testable import KilnTraining
 
 @Suite(.serialized) struct TrainerTests {
+    /// The trainer's per-epoch seeds, pinned to the formula computed outside Swift: a
+    /// change would change every run's shuffles, dropout masks and augmentation.
+    @Test func derivedSeedsArePinned() {
+        #expect(Trainer.derivedSeed(1, epoch: 3, stream: 2) == 0xB7A0_56BA_02C7_8EAB)
+    }
+
     /// 1,000 real Fashion-MNIST images, a small MLP, 5 epochs: > 0.7 test accuracy on
     /// 1,000 test images (a debug build does this in seconds).
     @Test func smallSubsetLearns() throws {
