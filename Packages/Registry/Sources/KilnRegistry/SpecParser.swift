@@ -27,6 +27,14 @@ struct SpecParser {
     }
 
     mutating func parseSpec(depth: Int = 0) throws(SpecError) -> Spec {
+        let (name, arguments) = try parseCall(depth: depth)
+        return Spec(name: name, arguments: arguments.map(\.argument))
+    }
+
+    /// `name ['(' arguments ')']`, keeping where each argument was written. The located
+    /// form is the parser's only form: ``Spec`` drops the locations, and
+    /// ``Spec/parseLocatedArguments(_:)`` hands them out.
+    mutating func parseCall(depth: Int) throws(SpecError) -> (name: String, arguments: [Spec.LocatedArgument]) {
         if depth > Self.maxDepth { throw error("nesting deeper than \(Self.maxDepth) levels") }
         skipSpace()
         guard let name = readIdentifier() else {
@@ -34,15 +42,29 @@ struct SpecParser {
             throw error("expected a name, found '\(peek!)'")
         }
         skipSpace()
-        guard peek == "(" else { return Spec(name: name) }
+        guard peek == "(" else { return (name, []) }
         position += 1
-        var arguments: [Spec.Argument] = []
+        return (name, try parseArguments(depth: depth, closedBy: ")"))
+    }
+
+    /// A whole text that is an argument list, `a=1, b=log(2, 3)` (see
+    /// ``Spec/parseLocatedArguments(_:)``).
+    mutating func parseArgumentList() throws(SpecError) -> [Spec.LocatedArgument] {
+        try parseArguments(depth: 0, closedBy: nil)
+    }
+
+    /// `[argument (',' argument)*]` up to `close`: `)` inside a call (consumed), or nil for
+    /// an argument list that runs to the end of the text. One loop for both, so a bare
+    /// argument list follows exactly the rules of a call's (positional arguments first, no
+    /// key twice, pipelines as values).
+    private mutating func parseArguments(depth: Int, closedBy close: Unicode.Scalar?) throws(SpecError) -> [Spec.LocatedArgument] {
+        var arguments: [Spec.LocatedArgument] = []
         var sawKeyword = false
         var keys: Set<String> = []
         skipSpace()
-        if peek == ")" {
-            position += 1
-            return Spec(name: name, arguments: [])
+        if peek == close {
+            if close != nil { position += 1 }
+            return []
         }
         while true {
             skipSpace()
@@ -50,7 +72,9 @@ struct SpecParser {
             var argument = try parseArgument(depth: depth)
             skipSpace()
             if peek == "|" {
-                argument.value = try parsePipelineValue(first: argument.value, depth: depth, start: argumentStart)
+                let valueStart = argument.value.column - 1
+                let stages = try parsePipelineValue(first: argument.value.value, depth: depth, start: argumentStart)
+                argument.value = located(stages, from: valueStart)
             }
             if let key = argument.key {
                 if keys.contains(key) {
@@ -63,17 +87,16 @@ struct SpecParser {
             }
             arguments.append(argument)
             skipSpace()
-            switch peek {
-            case ",":
+            if peek == "," {
                 position += 1
-            case ")":
-                position += 1
-                return Spec(name: name, arguments: arguments)
-            case nil:
-                throw error("expected ',' or ')', found the end of the text")
-            case let c?:
-                throw error("expected ',' or ')', found '\(c)'")
+                continue
             }
+            if peek == close {
+                if close != nil { position += 1 }
+                return arguments
+            }
+            let expected = close.map { "',' or '\($0)'" } ?? "',' or the end of the text"
+            throw error("expected \(expected), found \(peek.map { "'\($0)'" } ?? "the end of the text")")
         }
     }
 
@@ -94,47 +117,61 @@ struct SpecParser {
         return .pipeline(stages)
     }
 
-    private mutating func parseArgument(depth: Int) throws(SpecError) -> Spec.Argument {
+    private mutating func parseArgument(depth: Int) throws(SpecError) -> Spec.LocatedArgument {
         // Look ahead for `identifier =`.
-        let save = position
+        let start = position
         if let key = readIdentifier() {
             skipSpace()
             if peek == "=" {
                 position += 1
                 skipSpace()
-                return Spec.Argument(key: key, value: try parseValue(depth: depth))
+                return Spec.LocatedArgument(key: key, column: start + 1, value: try parseValue(depth: depth))
             }
         }
-        position = save
-        return Spec.Argument(key: nil, value: try parseValue(depth: depth))
+        position = start
+        return Spec.LocatedArgument(key: nil, column: start + 1, value: try parseValue(depth: depth))
     }
 
-    private mutating func parseValue(depth: Int) throws(SpecError) -> Spec.Value {
+    mutating func parseValue(depth: Int) throws(SpecError) -> Spec.LocatedValue {
         skipSpace()
+        let start = position
         guard let c = peek else { throw error("expected a value, found the end of the text") }
-        if c == "\"" { return .string(try readQuoted()) }
+        if c == "\"" {
+            // Read first: `located` must see the position after the closing quote.
+            let string = try readQuoted()
+            return located(.string(string), from: start)
+        }
         if isNumberStart(c) {
-            let start = position
-            if let number = readNumber() { return .number(number) }
+            if let number = readNumber() { return located(.number(number), from: start) }
             position = start
         }
         if let word = readIdentifierAhead() {
+            position += word.unicodeScalars.count
             switch word {
-            case "true": position += word.unicodeScalars.count; return .bool(true)
-            case "false": position += word.unicodeScalars.count; return .bool(false)
-            case "inf", "nan": position += word.unicodeScalars.count; return .number(word == "inf" ? .infinity : .nan)
+            case "true": return located(.bool(true), from: start)
+            case "false": return located(.bool(false), from: start)
+            case "inf", "nan": return located(.number(word == "inf" ? .infinity : .nan), from: start)
             default: break
             }
-            let save = position
-            position += word.unicodeScalars.count
             skipSpace()
             if peek == "(" {
-                position = save
-                return .call(try parseSpec(depth: depth + 1))
+                position = start
+                let (name, arguments) = try parseCall(depth: depth + 1)
+                return located(.call(Spec(name: name, arguments: arguments.map(\.argument))), from: start, arguments: arguments)
             }
-            return .word(word)
+            return located(.word(word), from: start)
         }
         throw error("expected a value, found '\(c)'")
+    }
+
+    /// `value` as written from scalar index `start` up to the current position, less the
+    /// whitespace the parser may have looked past after it.
+    private func located(_ value: Spec.Value, from start: Int, arguments: [Spec.LocatedArgument] = []) -> Spec.LocatedValue {
+        var end = position
+        while end > start, Self.isSpace(scalars[end - 1]) { end -= 1 }
+        var written = String.UnicodeScalarView()
+        written.append(contentsOf: scalars[start..<end])
+        return Spec.LocatedValue(value: value, column: start + 1, text: String(written), arguments: arguments)
     }
 
     mutating func expectEnd() throws(SpecError) {
@@ -147,8 +184,10 @@ struct SpecParser {
     private var peek: Unicode.Scalar? { position < scalars.count ? scalars[position] : nil }
 
     private mutating func skipSpace() {
-        while let c = peek, c == " " || c == "\t" || c == "\n" || c == "\r" { position += 1 }
+        while let c = peek, Self.isSpace(c) { position += 1 }
     }
+
+    private static func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" || c == "\r" }
 
     private static func isIdentifierStart(_ c: Unicode.Scalar) -> Bool {
         (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c == "_"

@@ -1,4 +1,5 @@
 import Foundation
+import KilnRegistry
 import KilnTensor
 
 /// A hyper-parameter search space: named dimensions, each with a distribution to sample
@@ -15,6 +16,13 @@ import KilnTensor
 ///   such as a dropout rate.
 /// - `int(a, b)`: an integer drawn uniformly from a...b (a ≤ b).
 /// - `choice(v1, v2, ...)`: one of the listed values (numbers or words), equally likely.
+///
+/// The text is read by KilnRegistry's ``Spec`` parser as an argument list
+/// (``Spec/parseLocatedArguments(_:)``), so names, words, numbers and quoting follow the one
+/// spec grammar every other Kiln spec uses: a name or word may contain `+`
+/// (`act=choice(relu, relu+bn)`), a quoted string is a word (`choice("two words")`), and
+/// `true`/`false` are the words `true` and `false`. A number is an integer when it is
+/// written as one (`64`, not `64.0` or `1e3`).
 ///
 /// Besides random samples (``sample(using:)``) a space gives a grid
 /// (``grid(budget:)``) and a narrower space around the best trials
@@ -52,7 +60,7 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
             case .logUniform(let a, let b): return "\(name)=log(\(shortNumber(a, digits: digits)), \(shortNumber(b, digits: digits)))"
             case .uniform(let a, let b): return "\(name)=uniform(\(shortNumber(a, digits: digits)), \(shortNumber(b, digits: digits)))"
             case .integer(let a, let b): return "\(name)=int(\(a), \(b))"
-            case .choice(let values): return "\(name)=choice(\(values.map(\.description).joined(separator: ", ")))"
+            case .choice(let values): return "\(name)=choice(\(values.map { SearchSpace.specText($0, digits: digits) }.joined(separator: ", ")))"
             }
         }
     }
@@ -80,9 +88,7 @@ public struct SearchSpace: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a spec; throws ``SearchSpaceError`` naming the 1-based column and the problem.
     public init(parsing text: String) throws(SearchSpaceError) {
-        var parser = SearchSpaceParser(text)
-        self.dimensions = try parser.parse()
-        self.columns = parser.nameColumns
+        (self.dimensions, self.columns) = try Self.parse(text)
     }
 
     /// The names of the dimensions.
@@ -336,112 +342,72 @@ func shortNumber(_ x: Double, digits: Int = 17) -> String {
     return "\(rounded)"
 }
 
-/// The hand-written parser behind ``SearchSpace/init(parsing:)``:
-///
-///     space        := dimension (',' dimension)*
-///     dimension    := name '=' distribution '(' [value (',' value)*] ')'
-///     name, word   := [A-Za-z_][A-Za-z0-9_.-]*
-///     value        := number | word
-struct SearchSpaceParser {
-    let text: String
-    let scalars: [Unicode.Scalar]
-    var position = 0
-    /// 1-based column of each parsed dimension's name.
-    var nameColumns: [Int] = []
+// MARK: Parsing
 
-    init(_ text: String) {
-        self.text = text
-        self.scalars = Array(text.unicodeScalars)
-    }
+extension SearchSpace {
+    /// The distributions a dimension may use, in the order messages list them.
+    static let distributionNames = ["log", "uniform", "int", "choice"]
 
-    func error(_ message: String, at column: Int? = nil) -> SearchSpaceError {
-        SearchSpaceError(message: message, column: (column ?? position) + 1, text: text)
-    }
-
-    var peek: Unicode.Scalar? { position < scalars.count ? scalars[position] : nil }
-
-    mutating func skipSpace() { while let c = peek, c == " " || c == "\t" || c == "\n" { position += 1 } }
-
-    func found() -> String { peek.map { "'\($0)'" } ?? "the end of the text" }
-
-    static func isNameStart(_ c: Unicode.Scalar) -> Bool { c == "_" || (c.isASCII && c.properties.isAlphabetic) }
-    static func isNameBody(_ c: Unicode.Scalar) -> Bool {
-        isNameStart(c) || (c >= "0" && c <= "9") || c == "." || c == "-"
-    }
-
-    mutating func readName() -> String? {
-        guard let c = peek, Self.isNameStart(c) else { return nil }
-        var s = String.UnicodeScalarView()
-        while let c = peek, Self.isNameBody(c) { s.append(c); position += 1 }
-        return String(s)
-    }
-
-    /// A number or a word, with the column where it starts.
-    mutating func readValue() throws(SearchSpaceError) -> (HyperparameterValue, Int) {
-        skipSpace()
-        let start = position
-        if let word = readName() {
-            switch word.lowercased() {
-            case "inf", "infinity", "nan": throw error("expected a finite number, got '\(word)'", at: start)
-            default: return (.word(word), start)
-            }
+    /// The dimensions written in `text`, with the column of each name. KilnRegistry parses
+    /// the text as an argument list, `name=distribution(values), …`, and reports syntax
+    /// errors (a repeated name among them); this reads the meaning: each argument a named
+    /// call of a known distribution with sensible values, each error at the column of the
+    /// part it is about.
+    static func parse(_ text: String) throws(SearchSpaceError) -> (dimensions: [Dimension], columns: [Int]) {
+        let arguments: [Spec.LocatedArgument]
+        do {
+            arguments = try Spec.parseLocatedArguments(text)
+        } catch {
+            throw SearchSpaceError(message: error.message, column: error.column, text: text)
         }
-        var s = ""
-        while let c = peek, (c >= "0" && c <= "9") || c == "." || c == "e" || c == "E" || c == "+" || c == "-" {
-            s.unicodeScalars.append(c); position += 1
+        guard !arguments.isEmpty else {
+            throw SearchSpaceError(message: "empty search space (expected e.g. lr=log(1e-4, 1e-1))", column: 1, text: text)
         }
-        guard !s.isEmpty else { throw error("expected a number or a word, found \(found())") }
-        guard let x = Double(s), x.isFinite else { throw error("'\(s)' is not a number", at: start) }
-        if x == x.rounded(), abs(x) < 1e15, !s.contains("."), !s.lowercased().contains("e") {
-            return (.integer(Int(x)), start)
-        }
-        return (.number(x), start)
-    }
-
-    mutating func parse() throws(SearchSpaceError) -> [SearchSpace.Dimension] {
-        var dimensions: [SearchSpace.Dimension] = []
-        skipSpace()
-        if peek == nil { throw error("empty search space (expected e.g. lr=log(1e-4, 1e-1))") }
-        while true {
-            skipSpace()
-            let nameStart = position
-            guard let name = readName() else { throw error("expected a hyper-parameter name, found \(found())") }
-            if dimensions.contains(where: { $0.name == name }) { throw error("'\(name)' appears twice", at: nameStart) }
-            skipSpace()
-            guard peek == "=" else { throw error("expected '=' after '\(name)', found \(found())") }
-            position += 1
-            skipSpace()
-            let kindStart = position
-            guard let kind = readName() else { throw error("expected log, uniform, int or choice, found \(found())") }
-            guard ["log", "uniform", "int", "choice"].contains(kind) else {
-                throw error("unknown distribution '\(kind)' (expected log, uniform, int or choice)", at: kindStart)
-            }
-            skipSpace()
-            guard peek == "(" else { throw error("expected '(' after '\(kind)', found \(found())") }
-            position += 1
-            var arguments: [(HyperparameterValue, Int)] = []
-            skipSpace()
-            if peek == ")" { position += 1 } else {
-                while true {
-                    arguments.append(try readValue())
-                    skipSpace()
-                    if peek == "," { position += 1; continue }
-                    if peek == ")" { position += 1; break }
-                    throw error("expected ',' or ')', found \(found())")
+        var dimensions: [Dimension] = [], columns: [Int] = []
+        for argument in arguments {
+            let value = argument.value
+            guard let name = argument.key else {
+                if case .word(let word) = value.value {
+                    throw SearchSpaceError(message: "expected '=' after '\(word)', as in lr=log(1e-4, 1e-1)", column: value.column + word.unicodeScalars.count, text: text)
                 }
+                throw SearchSpaceError(message: "expected a hyper-parameter name before '\(value.text)', as in lr=log(1e-4, 1e-1)", column: value.column, text: text)
             }
-            dimensions.append(SearchSpace.Dimension(name: name, distribution: try distribution(kind, arguments, at: kindStart)))
-            nameColumns.append(nameStart + 1)
-            skipSpace()
-            if peek == nil { return dimensions }
-            guard peek == "," else { throw error("expected ',' between dimensions, found \(found())") }
-            position += 1
+            dimensions.append(Dimension(name: name, distribution: try distribution(value, in: text)))
+            columns.append(argument.column)
         }
+        return (dimensions, columns)
     }
 
-    func distribution(_ kind: String, _ arguments: [(HyperparameterValue, Int)], at kindStart: Int) throws(SearchSpaceError) -> SearchSpace.Distribution {
+    /// The distribution a dimension's value names: a call such as `log(1e-4, 1e-1)`.
+    static func distribution(_ value: Spec.LocatedValue, in text: String) throws(SearchSpaceError) -> Distribution {
+        func error(_ message: String, at column: Int) -> SearchSpaceError {
+            SearchSpaceError(message: message, column: column, text: text)
+        }
+        let kind: String
+        switch value.value {
+        case .call(let call):
+            kind = call.name
+        case .word(let word) where distributionNames.contains(word):
+            throw error("expected '(' after '\(word)'", at: value.column + word.unicodeScalars.count)
+        case .word(let word):
+            kind = word
+        default:
+            throw error("expected log, uniform, int or choice, found '\(value.text)'", at: value.column)
+        }
+        guard distributionNames.contains(kind) else {
+            throw error("unknown distribution '\(kind)' (expected log, uniform, int or choice)", at: value.column)
+        }
+        // A distribution's values are positional: `log(low=1e-4, high=0.1)` would let two
+        // spellings mean one space, and the printed form uses only one.
+        var arguments: [(HyperparameterValue, Int)] = []
+        for argument in value.arguments {
+            if let key = argument.key {
+                throw error("\(kind) takes its values in order, without names; got '\(key)='", at: argument.column)
+            }
+            arguments.append((try hyperparameterValue(argument.value, in: text), argument.value.column))
+        }
         if kind == "choice" {
-            guard !arguments.isEmpty else { throw error("choice needs at least one value", at: kindStart) }
+            guard !arguments.isEmpty else { throw error("choice needs at least one value", at: value.column) }
             var values: [HyperparameterValue] = []
             for (v, column) in arguments {
                 if values.contains(v) { throw error("choice lists \(v) twice", at: column) }
@@ -450,7 +416,7 @@ struct SearchSpaceParser {
             return .choice(values)
         }
         guard arguments.count == 2 else {
-            throw error("\(kind) takes two bounds, \(kind)(low, high); got \(arguments.count) value\(arguments.count == 1 ? "" : "s")", at: kindStart)
+            throw error("\(kind) takes two bounds, \(kind)(low, high); got \(arguments.count) value\(arguments.count == 1 ? "" : "s")", at: value.column)
         }
         var bounds: [Double] = []
         for (v, column) in arguments {
@@ -473,6 +439,56 @@ struct SearchSpaceParser {
             guard b >= a else { throw error("int(low, high) needs low <= high, got \(Int(a)) and \(Int(b))", at: arguments[1].1) }
             guard b - a < 1e9 else { throw error("int range is too large", at: arguments[1].1) }
             return .integer(Int(a), Int(b))
+        }
+    }
+
+    /// One value of a distribution. A number is an ``HyperparameterValue/integer(_:)`` when
+    /// written as an integer (no `.`, no exponent) and exact in a `Double`, so `choice(64,
+    /// 128)` gives integers and `choice(1.0, 2.5)` or `1e3` numbers; the parsed `Double`
+    /// cannot tell `64` from `64.0`, so this reads the value's text. Words and quoted
+    /// strings are words, and so are `true` and `false` (a hyper-parameter value has no
+    /// boolean). Non-finite numbers are refused, and so are bare words that spell one
+    /// (`Inf`, `NaN`, `infinity`), which a reader would take for numbers.
+    static func hyperparameterValue(_ value: Spec.LocatedValue, in text: String) throws(SearchSpaceError) -> HyperparameterValue {
+        func error(_ message: String) -> SearchSpaceError {
+            SearchSpaceError(message: message, column: value.column, text: text)
+        }
+        switch value.value {
+        case .number(let x):
+            guard x.isFinite else {
+                if x.isNaN || value.text.lowercased().hasSuffix("inf") { throw error("expected a finite number, got '\(value.text)'") }
+                throw error("'\(value.text)' is not a number a Double can hold")
+            }
+            let writtenAsInteger = !value.text.contains { $0 == "." || $0 == "e" || $0 == "E" }
+            if writtenAsInteger, x == x.rounded(), abs(x) < 1e15 { return .integer(Int(x)) }
+            return .number(x)
+        case .word(let word):
+            if ["inf", "infinity", "nan"].contains(word.lowercased()) { throw error("expected a finite number, got '\(word)'") }
+            return .word(word)
+        case .string(let string):
+            return .word(string)
+        case .bool(let flag):
+            return .word(flag ? "true" : "false")
+        case .call, .pipeline:
+            throw error("expected a number or a word, found '\(value.text)'")
+        }
+    }
+
+    /// A choice's value as spec text that parses back to it (at 17 digits): a number with
+    /// `digits` significant digits and a `.0` when it is whole (`64.0`; a bare `64` would
+    /// read back as an integer); a word bare when Spec reads it back as the same word (and
+    /// `true`/`false`, which this reader turns back into words), in quotes otherwise
+    /// (`"two words"`).
+    static func specText(_ value: HyperparameterValue, digits: Int) -> String {
+        switch value {
+        case .number(let x):
+            let text = shortNumber(x, digits: digits)
+            return text.contains { $0 == "." || $0 == "e" || $0 == "E" } ? text : text + ".0"
+        case .integer:
+            return value.description
+        case .word(let word):
+            if word == "true" || word == "false" { return word }
+            return Spec.Value.wordOrString(word).description
         }
     }
 }
