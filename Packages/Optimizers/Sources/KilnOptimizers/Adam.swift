@@ -16,7 +16,7 @@ import KilnTensor
 /// `max_exp_avg_sq` (v̂) when amsgrad; all start at 0. The bias corrections are computed
 /// in `Double` once per parameter and step; the element loop is one fused pass.
 /// For decoupled weight decay use ``AdamW``.
-public final class Adam: PerParameterOptimizer {
+public class Adam: PerParameterOptimizer {
     public let storage: OptimizerStorage
     /// β₁, the decay of the first moment m (spec `beta1`, default 0.9).
     public let beta1: Float
@@ -27,30 +27,50 @@ public final class Adam: PerParameterOptimizer {
     /// Whether v̂ is the running maximum of v (AMSGrad), so the effective step never grows
     /// (spec `amsgrad`, default false).
     public let amsgrad: Bool
+    /// The spec name, the default weight decay, and whether the decay is decoupled:
+    /// `adam`, 0, false here; ``AdamW`` (the one subclass) sets `adamw`, 0.01, true.
+    let name: String, defaultWeightDecay: Float, decoupled: Bool
 
     /// An Adam optimizer with the course notes' defaults; `weightDecay` adds λθ to the gradient.
     ///
     /// Traps when a β is outside [0, 1) or ε is not positive and finite.
-    public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                amsgrad: Bool = false, weightDecay: Float = 0) {
-        checkAdamHyper("adam", beta1, beta2, epsilon)
+    public convenience init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                            amsgrad: Bool = false, weightDecay: Float = 0) {
+        self.init(name: "adam", learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                  amsgrad: amsgrad, weightDecay: weightDecay, defaultWeightDecay: 0, decoupled: false)
+    }
+
+    init(name: String, learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+         amsgrad: Bool, weightDecay: Float, defaultWeightDecay: Float, decoupled: Bool) {
+        checkAdamHyper(name, beta1, beta2, epsilon)
+        self.name = name
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.amsgrad = amsgrad
-        storage = OptimizerStorage(learningRate: learningRate, weightDecay: weightDecay, slots: adamSlots(amsgrad: amsgrad))
+        self.defaultWeightDecay = defaultWeightDecay
+        self.decoupled = decoupled
+        var slots: [OptimizerStorage.Slot] = [.init("exp_avg"), .init("exp_avg_sq")]
+        if amsgrad { slots.append(.init("max_exp_avg_sq")) }
+        storage = OptimizerStorage(learningRate: learningRate, weightDecay: weightDecay, slots: slots)
     }
 
     public var description: String {
-        adamDescription("adam", learningRate, beta1, beta2, epsilon, amsgrad,
-                        weightDecay: storage.weightDecay, defaultWeightDecay: 0)
+        var s = SpecText(name)
+        s.add("lr", learningRate)
+        s.add("beta1", beta1, default: 0.9)
+        s.add("beta2", beta2, default: 0.999)
+        s.add("eps", epsilon, default: 1e-8)
+        s.add("amsgrad", amsgrad, default: false)
+        s.add("weight_decay", storage.weightDecay, default: defaultWeightDecay)
+        return s.text
     }
 
     /// Every element updates on its own (see ``PerParameterOptimizer/isElementwise``).
     public var isElementwise: Bool { true }
 
     public func update(_ u: ParameterUpdate) {
-        adamUpdate(u, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad, decoupled: false)
+        adamUpdate(u, beta1: beta1, beta2: beta2, epsilon: epsilon, amsgrad: amsgrad, decoupled: decoupled)
     }
 }
 
@@ -58,22 +78,6 @@ func checkAdamHyper(_ name: String, _ beta1: Float, _ beta2: Float, _ epsilon: F
     checkHyper(beta1.isFinite && beta1 >= 0 && beta1 < 1, "\(name): beta1 must be in [0, 1)")
     checkHyper(beta2.isFinite && beta2 >= 0 && beta2 < 1, "\(name): beta2 must be in [0, 1)")
     checkHyper(epsilon.isFinite && epsilon > 0, "\(name): eps must be finite and > 0")
-}
-
-func adamSlots(amsgrad: Bool) -> [OptimizerStorage.Slot] {
-    amsgrad ? [.init("exp_avg"), .init("exp_avg_sq"), .init("max_exp_avg_sq")] : [.init("exp_avg"), .init("exp_avg_sq")]
-}
-
-func adamDescription(_ name: String, _ lr: Float, _ beta1: Float, _ beta2: Float, _ epsilon: Float, _ amsgrad: Bool,
-                     weightDecay: Float, defaultWeightDecay: Float) -> String {
-    var s = SpecText(name)
-    s.add("lr", lr)
-    s.add("beta1", beta1, default: 0.9)
-    s.add("beta2", beta2, default: 0.999)
-    s.add("eps", epsilon, default: 1e-8)
-    s.add("amsgrad", amsgrad, default: false)
-    s.add("weight_decay", weightDecay, default: defaultWeightDecay)
-    return s.text
 }
 
 /// The fused Adam/AdamW loop. `decoupled`: θ ← θ(1 − ηλ) first and no λ in the gradient.

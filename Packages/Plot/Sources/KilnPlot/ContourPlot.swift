@@ -27,21 +27,9 @@ public struct ContourPlot: Sendable {
         case explicit([Double])
     }
 
-    /// A path of points drawn as a polyline with a marker at every point.
-    public struct Path: Sendable {
-        /// The legend entry.
-        public var name: String
-        /// The points, in drawing order (an optimizer's iterates).
-        public var points: [Point]
-        /// An SVG colour; nil: the palette colour of the path's index.
-        public var color: String?
-        /// The marker drawn at every point (default circle).
-        public var marker: MarkerShape
-        /// A path named `name` through `points`.
-        public init(name: String, points: [Point], color: String? = nil, marker: MarkerShape = .circle) {
-            self.name = name; self.points = points; self.color = color; self.marker = marker
-        }
-    }
+    /// A path of points (an optimizer's iterates) drawn as a polyline with a marker at
+    /// every point.
+    public typealias Path = PointSeries
 
     /// A labelled point (e.g. the minimum), drawn as a cross.
     public struct Mark: Sendable {

@@ -17,20 +17,7 @@ import Darwin
 /// ```
 public struct ScatterPlot: Sendable {
     /// A set of points with one colour, marker and legend entry.
-    public struct Group: Sendable {
-        /// The legend entry.
-        public var name: String
-        /// The points.
-        public var points: [Point]
-        /// An SVG colour; nil: the palette colour of the group's index.
-        public var color: String?
-        /// The marker of every point (default circle).
-        public var marker: MarkerShape
-        /// A group named `name` of `points`.
-        public init(name: String, points: [Point], color: String? = nil, marker: MarkerShape = .circle) {
-            self.name = name; self.points = points; self.color = color; self.marker = marker
-        }
-    }
+    public typealias Group = PointSeries
 
     /// A shaded x range behind the points, labelled at its foot (e.g. the learning-rate
     /// range a finer search round sampled). Parts outside the x axis are cut off.

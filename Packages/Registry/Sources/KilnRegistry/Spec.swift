@@ -176,7 +176,8 @@ final class Usage: Sendable {
     var requestedKeys: [String] { requested.withLock { $0 } }
 }
 
-/// A malformed spec string: the message, the 1-based column and the text.
+/// A malformed spec string: the message, the 1-based column and the text. Other texts
+/// read by the spec parser (KilnTraining's search spaces) use it with their own `subject`.
 public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, in words.
     public var message: String
@@ -184,16 +185,19 @@ public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
     public var column: Int
     /// The text that was parsed.
     public var text: String
+    /// What kind of text it is, the start of the line (`malformed spec`, `search space`).
+    public var subject: String
 
     /// An error at `column` (1-based) of `text`.
-    public init(message: String, column: Int, text: String) {
+    public init(message: String, column: Int, text: String, subject: String = "malformed spec") {
         self.message = message
         self.column = column
         self.text = text
+        self.subject = subject
     }
 
     /// One line: `malformed spec "adam(lr=)" at column 9: expected a value`.
     public var description: String {
-        "malformed spec \"\(text)\" at column \(column): \(message)"
+        "\(subject) \"\(text)\" at column \(column): \(message)"
     }
 }

@@ -314,32 +314,22 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A malformed search-space spec: the message and the 1-based column of the problem.
-public struct SearchSpaceError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What is wrong, in words.
-    public var message: String
-    /// The 1-based column where the problem is.
-    public var column: Int
-    /// The spec that was parsed.
-    public var text: String
+/// A malformed search-space spec: KilnRegistry's ``KilnRegistry/SpecError`` (message,
+/// 1-based column, text) whose line begins `search space`:
+/// `search space "lr=log(0, 1)" at column 8: log bounds must be positive, got 0`.
+public typealias SearchSpaceError = SpecError
 
-    /// An error at `column` (1-based) of `text`.
-    public init(message: String, column: Int, text: String) {
-        self.message = message
-        self.column = column
-        self.text = text
+extension SpecError {
+    /// A search-space error at `column` (1-based) of `text`.
+    static func searchSpace(_ message: String, column: Int, text: String) -> SpecError {
+        SpecError(message: message, column: column, text: text, subject: "search space")
     }
-
-    /// `search space "lr=log(0, 1)" at column 8: log bounds must be positive, got 0`.
-    public var description: String { "search space \"\(text)\" at column \(column): \(message)" }
 }
 
 /// Shortest form with `digits` significant digits: `0.001`, `1e-05`, `128`.
 func shortNumber(_ x: Double, digits: Int = 17) -> String {
-    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-    if digits >= 17 { return "\(x)" }
-    let rounded = Double(String(format: "%.\(digits)g", x)) ?? x
-    return "\(rounded)"
+    guard digits < 17, x.isFinite else { return Spec.format(x) }
+    return Spec.format(Double(String(format: "%.\(digits)g", x)) ?? x)
 }
 
 // MARK: Parsing
@@ -358,19 +348,19 @@ extension SearchSpace {
         do {
             arguments = try Spec.parseLocatedArguments(text)
         } catch {
-            throw SearchSpaceError(message: error.message, column: error.column, text: text)
+            throw SearchSpaceError.searchSpace(error.message, column: error.column, text: text)
         }
         guard !arguments.isEmpty else {
-            throw SearchSpaceError(message: "empty search space (expected e.g. lr=log(1e-4, 1e-1))", column: 1, text: text)
+            throw SearchSpaceError.searchSpace("empty search space (expected e.g. lr=log(1e-4, 1e-1))", column: 1, text: text)
         }
         var dimensions: [Dimension] = [], columns: [Int] = []
         for argument in arguments {
             let value = argument.value
             guard let name = argument.key else {
                 if case .word(let word) = value.value {
-                    throw SearchSpaceError(message: "expected '=' after '\(word)', as in lr=log(1e-4, 1e-1)", column: value.column + word.unicodeScalars.count, text: text)
+                    throw SearchSpaceError.searchSpace("expected '=' after '\(word)', as in lr=log(1e-4, 1e-1)", column: value.column + word.unicodeScalars.count, text: text)
                 }
-                throw SearchSpaceError(message: "expected a hyper-parameter name before '\(value.text)', as in lr=log(1e-4, 1e-1)", column: value.column, text: text)
+                throw SearchSpaceError.searchSpace("expected a hyper-parameter name before '\(value.text)', as in lr=log(1e-4, 1e-1)", column: value.column, text: text)
             }
             dimensions.append(Dimension(name: name, distribution: try distribution(value, in: text)))
             columns.append(argument.column)
@@ -381,7 +371,7 @@ extension SearchSpace {
     /// The distribution a dimension's value names: a call such as `log(1e-4, 1e-1)`.
     static func distribution(_ value: Spec.LocatedValue, in text: String) throws(SearchSpaceError) -> Distribution {
         func error(_ message: String, at column: Int) -> SearchSpaceError {
-            SearchSpaceError(message: message, column: column, text: text)
+            SearchSpaceError.searchSpace(message, column: column, text: text)
         }
         let kind: String
         switch value.value {
@@ -451,7 +441,7 @@ extension SearchSpace {
     /// (`Inf`, `NaN`, `infinity`), which a reader would take for numbers.
     static func hyperparameterValue(_ value: Spec.LocatedValue, in text: String) throws(SearchSpaceError) -> HyperparameterValue {
         func error(_ message: String) -> SearchSpaceError {
-            SearchSpaceError(message: message, column: value.column, text: text)
+            SearchSpaceError.searchSpace(message, column: value.column, text: text)
         }
         switch value.value {
         case .number(let x):
