@@ -126,7 +126,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         }
         var rows = [
             a("missing input", "$DIR/none.png", "flip", 1, "none.png"),
-            a("input is a folder", "$DIR/bad", "flip", 1, "not a regular file", .bad(.garbage)),
+            a("input is a folder", "$DIR/bad", "flip", 1, "is a directory, not a file", .bad(.garbage)),
             a("empty file", "$DIR/bad/empty.png", "flip", 1, "empty file", .bad(.empty)),
             a("truncated copy of a valid PNG", "$DIR/bad/cut.png", "flip", 1, "cut.png", .bad(.truncatedPNG)),
             a("bit-flipped copy of a valid PNG", "$DIR/bad/flipped.png", "flip", 1, "flipped.png", .bad(.bitFlippedPNG)),
