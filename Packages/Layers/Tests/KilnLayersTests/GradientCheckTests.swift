@@ -50,6 +50,8 @@ let layerCases: [CheckCase] = [
     CheckCase(spec: "conv(3, kernel=3, padding=1)|elu|batchnorm|avgpool(2)|flatten|dense(4)", shape: [2, 4, 4], bound: 2e-3),
     CheckCase(spec: "dense(5, bias=false)", shape: [4]),
     CheckCase(spec: "conv(2, kernel=3, padding=1, bias=false)", shape: [2, 5, 5]),
+    // Winograd F(2x2, 3x3) (4 or more channels), odd sizes with edge tiles, then im2col.
+    CheckCase(spec: "conv(5, kernel=3, padding=1)|tanh|conv(2, kernel=3, padding=1, bias=false)", shape: [4, 5, 3]),
     CheckCase(spec: "global-avgpool", shape: [3, 4, 5]),
     CheckCase(spec: "residual(dense(4)|tanh|dense(4))", shape: [4]),
     CheckCase(spec: "residual(conv(2, kernel=3, padding=1)|tanh|conv(2, kernel=3, padding=1))", shape: [2, 4, 4]),
