@@ -21,9 +21,16 @@ import KilnTensor
 ///   returns an empty tensor. Set it to true to get dLoss/dinput.
 /// - ``reseed(_:)`` gives each layer its own seed mixed from the model's seed and the
 ///   layer's position.
+/// - `relu` directly before `maxpool` runs after it: max(relu(x)) = relu(max(x)) exactly
+///   (ReLU is monotone and keeps NaN), and the gradients agree too (a window whose maximum
+///   is ≤ 0 passes no gradient either way), so the results are bit-identical while ReLU
+///   touches a quarter of the values. Layers keep their positions, names and seeds.
 public final class Sequential: CompositeLayer {
     /// The layers, in order.
     public let layers: [any Layer]
+    /// The order `forward` runs the layers in (`backward` runs it reversed): their own,
+    /// but for the `relu|maxpool` swap above.
+    let executionOrder: [Int]
     /// The per-example input shape given to `build` (empty before).
     public private(set) var inputShape: [Int] = []
     /// The per-example output shape (empty before `build`).
@@ -40,6 +47,17 @@ public final class Sequential: CompositeLayer {
     /// `build(spec:inputShape:rng:)`).
     public init(_ layers: [any Layer]) {
         self.layers = layers
+        var order = Array(layers.indices)
+        var i = 0
+        while i + 1 < layers.count {
+            if layers[i] is ReLU && layers[i + 1] is MaxPool2D {
+                order.swapAt(i, i + 1)
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        executionOrder = order
     }
 
     /// Parses a pipeline spec through the ``layers`` registry and builds it for
@@ -128,13 +146,14 @@ public final class Sequential: CompositeLayer {
         precondition(input.rank == inputShape.count + 1 && Array(input.shape.dropFirst()) == inputShape,
                      "Sequential: input \(input.shape) should be [batch] + \(inputShape)")
         var x = input
-        for layer in layers { x = layer.forward(x, training: training) }
+        for i in executionOrder { x = layers[i].forward(x, training: training) }
         return x
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
         var g = outputGradient
-        for layer in layers.reversed() {
+        for i in executionOrder.reversed() {
+            let layer = layers[i]
             g = layer.backward(g)
             if !layer.needsInputGradient { return emptyGradient }
         }

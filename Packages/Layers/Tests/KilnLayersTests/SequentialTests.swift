@@ -1,4 +1,4 @@
-import KilnLayers
+@testable import KilnLayers
 import KilnTensor
 import Testing
 import _KilnTestSupport
@@ -77,4 +77,37 @@ func absurdSizesAreBuildErrors(spec: String, input: [Int], names: String) {
     for spec in ["conv(4, kernel=70000)", "conv(4, kernel=3, padding=70000)", "maxpool(70000)", "avgpool(2, stride=70000)"] {
         #expect(throws: (any Error).self, "\(spec)") { _ = try layers.make(spec) }
     }
+}
+
+/// `relu|maxpool` runs as `maxpool|relu` inside Sequential; the output and every gradient
+/// must be bit-identical to running the layers in spec order, including windows whose
+/// maximum is negative, zero or NaN.
+@Test func reluBeforeMaxPoolRunsAfterItBitForBit() throws {
+    let spec = "conv(3, kernel=3, padding=1)|relu|maxpool(2)|relu|maxpool(2, stride=1)|flatten|dense(4)"
+    let swapped = try model(spec, [2, 8, 6])
+    let plain = try model(spec, [2, 8, 6])
+    #expect(swapped.executionOrder == [0, 2, 1, 4, 3, 5, 6])
+    var x = randomTensor([3, 2, 8, 6])
+    x[flat: 7] = .nan
+    // Spec order by hand on the second model.
+    func inOrder(_ input: Tensor) -> Tensor {
+        var y = input
+        for layer in plain.layers { y = layer.forward(y, training: true) }
+        return y
+    }
+    let y = swapped.forward(x, training: true)
+    let expected = inOrder(x)
+    #expect(y.shape == expected.shape)
+    #expect(zip(y.scalars, expected.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+    var g = randomTensor(y.shape, seed: 5)
+    g[flat: 0] = 0
+    let dx = swapped.backward(g)
+    var dxPlain = g
+    for layer in plain.layers.reversed() { dxPlain = layer.backward(dxPlain) }
+    #expect(zip(dx.scalars, dxPlain.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+    for (a, b) in zip(swapped.parameters, plain.parameters) {
+        #expect(zip(a.gradient.scalars, b.gradient.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(a.name)")
+    }
+    #expect(try model("relu|avgpool(2)", [1, 4, 4]).executionOrder == [0, 1])
+    #expect(try model("tanh|maxpool(2)", [1, 4, 4]).executionOrder == [0, 1])
 }
