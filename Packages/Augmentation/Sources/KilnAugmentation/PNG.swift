@@ -165,7 +165,7 @@ public enum PNG {
     }
 
     /// Encodes `image` and writes it to `path` atomically (temporary file, then rename;
-    /// not synced to the disk: KilnFiles' ``KilnFiles/AtomicFile`` with `durable: false`,
+    /// not synced to the disk: KilnFiles' ``/KilnFiles/AtomicFile`` with `durable: false`,
     /// because commands write images by the thousand and can write them again).
     public static func write(_ image: Image, to path: String) throws {
         var bytes: [UInt8]

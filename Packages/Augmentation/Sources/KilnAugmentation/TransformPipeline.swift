@@ -118,7 +118,7 @@ public struct TransformPipeline: Sendable, CustomStringConvertible {
 }
 
 /// The generator seed of sample `index` in `epoch` under a run's `seed`: KilnTensor's
-/// ``KilnTensor/mixSeed(_:stream:substream:)`` applied in a chain,
+/// ``/KilnTensor/mixSeed(_:stream:substream:)`` applied in a chain,
 /// `h = mix(mix(mix(seed) ^ epoch) ^ index)` with `mix(x) = mixSeed(x, stream: 0)`.
 /// Different (epoch, index) pairs give unrelated streams; the same triple, the same stream.
 public func sampleSeed(seed: UInt64, epoch: Int, index: Int) -> UInt64 {

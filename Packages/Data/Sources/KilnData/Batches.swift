@@ -52,7 +52,7 @@ public struct Batches: RandomAccessCollection, Sendable {
     }
 
     /// The seed of epoch `epoch`'s shuffle: KilnTensor's
-    /// ``KilnTensor/mixSeed(_:stream:substream:)`` with the epoch as the stream (distinct
+    /// ``/KilnTensor/mixSeed(_:stream:substream:)`` with the epoch as the stream (distinct
     /// epochs give unrelated streams).
     public static func epochSeed(_ seed: UInt64, epoch: Int) -> UInt64 {
         mixSeed(seed, stream: UInt64(bitPattern: Int64(epoch)))

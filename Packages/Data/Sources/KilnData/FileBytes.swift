@@ -8,7 +8,7 @@ enum FileBytes {
         do { return try FileReader.read(path, limit: limit) } catch { throw DataError(error) }
     }
 
-    /// Writes `bytes` to `path` atomically (KilnFiles' ``KilnFiles/AtomicFile``, durable).
+    /// Writes `bytes` to `path` atomically (KilnFiles' ``/KilnFiles/AtomicFile``, durable).
     static func write(_ bytes: [UInt8], to path: String) throws(DataError) {
         do { try AtomicFile.write(bytes, to: path) } catch { throw DataError(error) }
     }

@@ -17,8 +17,8 @@ import KilnTensor
 /// - `int(a, b)`: an integer drawn uniformly from a...b (a ≤ b).
 /// - `choice(v1, v2, ...)`: one of the listed values (numbers or words), equally likely.
 ///
-/// The text is read by KilnRegistry's ``Spec`` parser as an argument list
-/// (``Spec/parseLocatedArguments(_:)``), so names, words, numbers and quoting follow the one
+/// The text is read by KilnRegistry's ``/KilnRegistry/Spec`` parser as an argument list
+/// (``/KilnRegistry/Spec/parseLocatedArguments(_:)``), so names, words, numbers and quoting follow the one
 /// spec grammar every other Kiln spec uses: a name or word may contain `+`
 /// (`act=choice(relu, relu+bn)`), a quoted string is a word (`choice("two words")`), and
 /// `true`/`false` are the words `true` and `false`. A number is an integer when it is
@@ -314,7 +314,7 @@ public struct Configuration: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A malformed search-space spec: KilnRegistry's ``KilnRegistry/SpecError`` (message,
+/// A malformed search-space spec: KilnRegistry's ``/KilnRegistry/SpecError`` (message,
 /// 1-based column, text) whose line begins `search space`:
 /// `search space "lr=log(0, 1)" at column 8: log bounds must be positive, got 0`.
 public typealias SearchSpaceError = SpecError

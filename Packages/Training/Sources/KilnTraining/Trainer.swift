@@ -189,7 +189,7 @@ public final class Trainer {
 
     /// A seed derived from the run seed, an epoch and a stream number (1: the epoch's
     /// example order, 2: its dropout and augmentation draws), through KilnTensor's
-    /// ``KilnTensor/mixSeed(_:stream:substream:)`` with the epoch as the stream.
+    /// ``/KilnTensor/mixSeed(_:stream:substream:)`` with the epoch as the stream.
     public static func derivedSeed(_ seed: UInt64, epoch: Int, stream: UInt64) -> UInt64 {
         mixSeed(seed, stream: UInt64(truncatingIfNeeded: epoch), substream: stream)
     }
