@@ -144,10 +144,8 @@ public final class Ensemble: Classifier {
         var agreeingPairs = 0, unanimous = 0
         var lossSum = 0.0
         let softmax = SoftmaxCrossEntropy()
-        var lower = 0
-        while lower < data.count {
-            let upper = min(lower + batchSize, data.count)
-            let (x, labels) = data.batch(Array(lower..<upper))
+        for indices in Batches.sequential(count: data.count, batchSize: batchSize) {
+            let (x, labels) = data.batch(indices)
             let probabilities = members.map { softmax.probabilities($0.forward(x, training: false)) }
             let (vote, combined) = combine(probabilities)
             let memberPredictions = probabilities.map { $0.argmaxIndices() }
@@ -167,7 +165,6 @@ public final class Ensemble: Classifier {
             }
             confusion.add(labels: labels, predictions: vote.predictions)
             predictions += vote.predictions
-            lower = upper
         }
         let n = Double(data.count)
         let pairs = Double(members.count * (members.count - 1) / 2)
@@ -186,16 +183,13 @@ public final class Ensemble: Classifier {
         precondition(batchSize > 0, "Ensemble.stagedAccuracies: batch size must be positive")
         var correct = [Int](repeating: 0, count: members.count)
         let softmax = SoftmaxCrossEntropy()
-        var lower = 0
-        while lower < data.count {
-            let upper = min(lower + batchSize, data.count)
-            let (x, labels) = data.batch(Array(lower..<upper))
+        for indices in Batches.sequential(count: data.count, batchSize: batchSize) {
+            let (x, labels) = data.batch(indices)
             let probabilities = members.map { softmax.probabilities($0.forward(x, training: false)) }
             for m in 1...members.count {
                 let vote = voting.combine(Array(probabilities.prefix(m)), weights: weights.map { Array($0.prefix(m)) })
                 for (p, y) in zip(vote.predictions, labels) where p == y { correct[m - 1] += 1 }
             }
-            lower = upper
         }
         return correct.map { data.count == 0 ? .nan : Double($0) / Double(data.count) }
     }

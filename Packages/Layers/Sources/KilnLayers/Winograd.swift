@@ -73,19 +73,14 @@ final class Winograd3x3 {
         transformFilters(weight, into: uu)
         let b = paddedBias.reserve(ks)
         b.update(from: bias, count: k)
-        let group = groupSize(batch: batch)
-        var first = 0
-        while first < batch {
-            let n = min(group, batch - first), p = n * tiles
-            let vv = v.reserve(16 * p * cs), mm = m.reserve(16 * p * ks)
-            transformInput(x, first: first, count: n, into: vv)
+        forEachGroup(x, batch: batch) { first, n, vv, mm in
+            let p = n * tiles
             for xi in 0..<16 {
                 // M_ξ (P × K) = V_ξ (P × C) · U_ξ (C × K).
                 gemm(m: p, n: k, k: c, a: vv + xi * p * cs, lda: cs, b: uu + xi * c * k, ldb: k,
                      beta: 0, c: mm + xi * p * ks, ldc: ks)
             }
             transformOutput(mm, first: first, count: n, bias: b, into: y)
-            first += n
         }
     }
 
@@ -98,12 +93,8 @@ final class Winograd3x3 {
         let uu = u.reserve(16 * c * k)
         transformFilters(weight, into: uu)
         let duu = du.reserve(16 * c * k)
-        let group = groupSize(batch: batch)
-        var first = 0
-        while first < batch {
-            let n = min(group, batch - first), p = n * tiles
-            let vv = v.reserve(16 * p * cs), mm = m.reserve(16 * p * ks)
-            transformInput(x, first: first, count: n, into: vv)
+        forEachGroup(x, batch: batch) { first, n, vv, mm in
+            let p = n * tiles
             transformOutputGradient(dy, first: first, count: n, into: mm)
             for xi in 0..<16 {
                 // dU_ξ (C × K) += V_ξᵀ (C × P) · dM_ξ (P × K); the first group overwrites.
@@ -118,9 +109,23 @@ final class Winograd3x3 {
                 }
                 transformInputGradient(vv, first: first, count: n, into: dx)
             }
-            first += n
         }
         transformFilterGradient(duu, into: dw)
+    }
+
+    /// Runs `body` on each group of examples in order: the group's first example, its size,
+    /// and the V and M buffers for it, V holding the group's transformed input.
+    private func forEachGroup(_ x: UnsafePointer<Float>, batch: Int,
+                              _ body: (_ first: Int, _ count: Int, _ vv: UnsafeMutablePointer<Float>, _ mm: UnsafeMutablePointer<Float>) -> Void) {
+        let group = groupSize(batch: batch)
+        var first = 0
+        while first < batch {
+            let n = min(group, batch - first), p = n * tiles
+            let vv = v.reserve(16 * p * channelStride), mm = m.reserve(16 * p * filterStride)
+            transformInput(x, first: first, count: n, into: vv)
+            body(first, n, vv, mm)
+            first += n
+        }
     }
 
     // MARK: Filter transforms
