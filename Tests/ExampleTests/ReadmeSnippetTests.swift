@@ -25,13 +25,15 @@ import Testing
     }
 
     /// Every Markdown file in a documentation catalog (`<Module>.docc`), under Packages/
-    /// and Examples/.
+    /// and Examples/, outside build folders (a nested package's `.build/checkouts` holds its
+    /// dependencies' catalogs once `scripts/test-packages.sh` has run).
     static var articles: [String] {
         var found: [String] = []
         for top in ["Packages", "Examples"] {
             guard let walker = FileManager.default.enumerator(atPath: root.path + "/" + top) else { continue }
             while let path = walker.nextObject() as? String {
                 let parts = path.split(separator: "/")
+                if parts.last == ".build" { walker.skipDescendants(); continue }
                 if path.hasSuffix(".md"), parts.dropLast().contains(where: { $0.hasSuffix(".docc") }) {
                     found.append(top + "/" + path)
                 }
