@@ -245,40 +245,41 @@ public final class Conv2D: RegularizedLayer {
                     }
                 }
             }
-        }
-        var first = winograd == nil ? 0 : batch   // the Winograd path has done the groups' work
-        while first < batch {
-            let m = min(group, batch - first)
-            let columns = m * positions
-            prepareGroupBuffers(m, columnGradient: needsInputGradient)
-            im2col(input, first: first, count: m)
-            let needsColumns = needsInputGradient
-            outputGradient.withUnsafeBufferPointer { g in
-                cols.withUnsafeBufferPointer { cp in
-                    weight.value.withUnsafeBufferPointer { w in
-                        weight.gradient.withUnsafeMutableBufferPointer { dw in
-                            for i in 0..<m {
-                                let gi = g.baseAddress! + (first + i) * f * positions
-                                // dW (f x patch) += G_i (f x p) · cols_iᵀ (p x patch); the first example overwrites.
-                                gemm(transposeB: true, m: f, n: patch, k: positions, a: gi, lda: positions,
-                                     b: cp.baseAddress! + i * positions, ldb: columns,
-                                     beta: first == 0 && i == 0 ? 0 : 1, c: dw.baseAddress!, ldc: patch)
+        } else {
+            var first = 0
+            while first < batch {
+                let m = min(group, batch - first)
+                let columns = m * positions
+                prepareGroupBuffers(m, columnGradient: needsInputGradient)
+                im2col(input, first: first, count: m)
+                let needsColumns = needsInputGradient
+                outputGradient.withUnsafeBufferPointer { g in
+                    cols.withUnsafeBufferPointer { cp in
+                        weight.value.withUnsafeBufferPointer { w in
+                            weight.gradient.withUnsafeMutableBufferPointer { dw in
+                                for i in 0..<m {
+                                    let gi = g.baseAddress! + (first + i) * f * positions
+                                    // dW (f x patch) += G_i (f x p) · cols_iᵀ (p x patch); the first example overwrites.
+                                    gemm(transposeB: true, m: f, n: patch, k: positions, a: gi, lda: positions,
+                                         b: cp.baseAddress! + i * positions, ldb: columns,
+                                         beta: first == 0 && i == 0 ? 0 : 1, c: dw.baseAddress!, ldc: patch)
+                                }
                             }
-                        }
-                        guard needsColumns else { return }
-                        columnGradient.withUnsafeMutableBufferPointer { dc in
-                            for i in 0..<m {
-                                // dcols_i (patch x p) = Wᵀ (patch x f) · G_i (f x p).
-                                gemm(transposeA: true, m: patch, n: positions, k: f, a: w.baseAddress!, lda: patch,
-                                     b: g.baseAddress! + (first + i) * f * positions, ldb: positions,
-                                     beta: 0, c: dc.baseAddress! + i * positions, ldc: columns)
+                            guard needsColumns else { return }
+                            columnGradient.withUnsafeMutableBufferPointer { dc in
+                                for i in 0..<m {
+                                    // dcols_i (patch x p) = Wᵀ (patch x f) · G_i (f x p).
+                                    gemm(transposeA: true, m: patch, n: positions, k: f, a: w.baseAddress!, lda: patch,
+                                         b: g.baseAddress! + (first + i) * f * positions, ldb: positions,
+                                         beta: 0, c: dc.baseAddress! + i * positions, ldc: columns)
+                                }
                             }
                         }
                     }
                 }
+                if needsInputGradient { col2im(first: first, count: m) }
+                first += m
             }
-            if needsInputGradient { col2im(first: first, count: m) }
-            first += m
         }
         bias?.gradient.withUnsafeMutableBufferPointer { db in for j in 0..<f { db[j] = biasSums[j] } }
         savedInput = nil  // releases the previous layer's output buffer for reuse
