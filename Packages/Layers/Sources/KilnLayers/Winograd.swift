@@ -328,21 +328,43 @@ final class Winograd3x3 {
     /// `hwc + y·rowStride + x·channelStride`.
     private static func toChannelsLast(_ chw: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
                                        into hwc: UnsafeMutablePointer<Float>, rowStride: Int, channelStride: Int) {
-        for ci in 0..<channels {
-            for y in 0..<height {
-                let src = chw + (ci * height + y) * width, dst = hwc + y * rowStride + ci
-                for x in 0..<width { dst[x * channelStride] = src[x] }
-            }
+        for y in 0..<height {
+            transposeFloats(chw + y &* width, stride: height &* width, rows: channels, columns: width,
+                      into: hwc + y &* rowStride, stride: channelStride)
         }
     }
 
     /// The inverse of ``toChannelsLast(_:channels:height:width:into:rowStride:channelStride:)``.
     private static func fromChannelsLast(_ hwc: UnsafePointer<Float>, rowStride: Int, channelStride: Int,
                                          channels: Int, height: Int, width: Int, into chw: UnsafeMutablePointer<Float>) {
-        for ci in 0..<channels {
-            for y in 0..<height {
-                let src = hwc + y * rowStride + ci, dst = chw + (ci * height + y) * width
-                for x in 0..<width { dst[x] = src[x * channelStride] }
+        for y in 0..<height {
+            transposeFloats(hwc + y &* rowStride, stride: channelStride, rows: width, columns: channels,
+                      into: chw + y &* width, stride: height &* width)
+        }
+    }
+}
+
+/// `to[c·toStride + r] = from[r·fromStride + c]` for `rows` × `columns` floats: blocks of
+/// 8 × 8 go through vector registers (a last block overlaps the one before, writing the
+/// same values again); a side shorter than 8 is copied one float at a time.
+private func transposeFloats(_ from: UnsafePointer<Float>, stride fromStride: Int, rows: Int, columns: Int,
+                       into to: UnsafeMutablePointer<Float>, stride toStride: Int) {
+    guard rows >= 8 && columns >= 8 else {
+        for r in 0..<rows {
+            for c in 0..<columns { to[c &* toStride &+ r] = from[r &* fromStride &+ c] }
+        }
+        return
+    }
+    for r0 in Swift.stride(from: 0, to: rows, by: 8) {
+        let r = min(r0, rows - 8)
+        for c0 in Swift.stride(from: 0, to: columns, by: 8) {
+            let c = min(c0, columns - 8)
+            let f = from + (r &* fromStride &+ c)
+            let (a0, a1, a2, a3) = (load(f), load(f + fromStride), load(f + 2 &* fromStride), load(f + 3 &* fromStride))
+            let (a4, a5, a6, a7) = (load(f + 4 &* fromStride), load(f + 5 &* fromStride), load(f + 6 &* fromStride), load(f + 7 &* fromStride))
+            let t = to + (c &* toStride &+ r)
+            for j in 0..<8 {
+                store(SIMD8(a0[j], a1[j], a2[j], a3[j], a4[j], a5[j], a6[j], a7[j]), t + j &* toStride)
             }
         }
     }

@@ -65,6 +65,43 @@ func maxPoolMatchesTheDefinition(shape: [Int], size: Int, stride: Int) throws {
     expectClose(g.sum(), Float(y.count))
 }
 
+/// The input gradient from the definition: each output gradient added at its window's
+/// maximum, the first in row-major order on ties, the last NaN when there are NaNs.
+func naiveMaxPoolGradient(_ x: Tensor, _ g: Tensor, size k: Int, stride s: Int) -> Tensor {
+    let (n, c, oh, ow) = (g.shape[0], g.shape[1], g.shape[2], g.shape[3])
+    var dx = Tensor.zeros(x.shape)
+    for i in 0..<n { for ci in 0..<c { for r in 0..<oh { for q in 0..<ow {
+        var best = (r * s, q * s)
+        for a in 0..<k { for b in 0..<k {
+            let v = x[i, ci, r * s + a, q * s + b], top = x[i, ci, best.0, best.1]
+            if v > top || v.isNaN { best = (r * s + a, q * s + b) }
+        } }
+        dx[i, ci, best.0, best.1] += g[i, ci, r, q]
+    } } } }
+    return dx
+}
+
+// The 2x2/2 pool's own kernels (8 and 4 windows at a time, overlapping last chunks, the
+// scalar rest, odd sides) route gradients as the definition does, ties and NaNs included:
+// values drawn from {-1, 0, 1, NaN} make every kind of tie.
+@Test(arguments: [[2, 6, 20], [1, 4, 28], [2, 7, 9], [1, 10, 10], [3, 5, 7], [1, 4, 4], [2, 9, 33]])
+func maxPoolGradientMatchesTheDefinition(shape: [Int]) throws {
+    for (size, stride) in [(2, 2), (3, 2), (2, 1)] where shape[1] >= size && shape[2] >= size {
+        let m = try model("maxpool(\(size), stride=\(stride))", shape)
+        var rng = RandomGenerator(seed: 7)
+        var x = Tensor.zeros([2] + shape)
+        for i in 0..<x.count { x[flat: i] = [-1, 0, 1, .nan][Int(rng.next() % 4)] }
+        let y = m.forward(x, training: true)
+        let g = randomTensor(y.shape)
+        let dx = m.layers[0].backward(g)
+        let expected = naiveMaxPoolGradient(x, g, size: size, stride: stride)
+        #expect(dx.shape == expected.shape)
+        for i in 0..<dx.count {
+            #expect(dx[flat: i] == expected[flat: i], "maxpool(\(size), stride=\(stride)) \(shape): element \(i)")
+        }
+    }
+}
+
 @Test func avgPoolAveragesWindows() throws {
     let m = try model("avgpool(2)", [1, 2, 4])
     let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 2, 3, 4, 5, 6, 7, 8])
