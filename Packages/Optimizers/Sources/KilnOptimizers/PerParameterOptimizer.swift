@@ -87,6 +87,23 @@ extension PerParameterOptimizer {
         }
     }
 
+    /// One step taken range by range, for an ``isElementwise`` rule (nil otherwise): the
+    /// per-parameter state is prepared now, in order (the step counts advance, as in
+    /// ``step(_:)``), and the function returned updates elements `range` of
+    /// `parameters[i]`. Calling it once on every range of a partition of every parameter,
+    /// in any order and from any threads (ranges of one step must not overlap), is
+    /// bit-identical to ``step(_:)``. The trainer uses it to update each range right after
+    /// summing its shard gradients, while they are still in cache. The function is valid
+    /// until the parameters' gradients or values are next resized or replaced.
+    public func rangeStep(_ parameters: [Parameter]) -> ((_ i: Int, _ range: Range<Int>) -> Void)? {
+        guard isElementwise else { return nil }
+        let updates = storage.prepareUpdates(parameters)
+        return { i, range in
+            let u = updates[i]
+            self.update(range.count == u.count ? u : u.slice(range))
+        }
+    }
+
     public func stateSnapshot() -> OptimizerState { storage.snapshot() }
 
     public func restore(_ state: OptimizerState) throws { try storage.restore(state, owner: description) }

@@ -59,13 +59,18 @@ public enum Parallel {
             for item in 0..<count { body(item, 0) }
             return
         }
+        // Workers compute in the caller's float mode (FloatEnvironment), whatever thread
+        // they borrow, so the mode never depends on the thread count.
+        let controlWord = FloatEnvironment.controlWord
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var item = worker
-                while item < count {
-                    box.value(item, worker)
-                    item += workers
+                FloatEnvironment.with(controlWord: controlWord) {
+                    var item = worker
+                    while item < count {
+                        box.value(item, worker)
+                        item += workers
+                    }
                 }
             }
         }

@@ -139,6 +139,8 @@ final class DataParallel {
         var lossSum: Double
         var correct: Int
         var count: Int
+        /// Whether the step's `update` ran (the parameters hold their new values).
+        var updated = false
     }
 
     /// Forward and backward over one batch: afterwards every model parameter's `gradient`
@@ -147,8 +149,13 @@ final class DataParallel {
     /// - Parameters:
     ///   - firstSample: the batch's first position in the epoch (the dropout stream index).
     ///   - seed: the epoch's randomness seed.
+    ///   - update: given the batch's totals, the optimizer's update of an element range of
+    ///     model parameter i, or nil to leave the parameters alone. When given and it returns
+    ///     one (one process only), each range is updated right after its shard gradients are
+    ///     summed, by the same worker, while they are in cache; the result says `updated`.
     func step(indices: ArraySlice<Int>, data: any Dataset, loss: any Loss,
-              seed: UInt64, firstSample: Int, threads: Int) throws -> StepResult {
+              seed: UInt64, firstSample: Int, threads: Int,
+              update: ((StepResult) -> ((Int, Range<Int>) -> Void)?)? = nil) throws -> StepResult {
         let n = indices.count
         let active = min(shards, n)
         // The shards this process runs: all of them, or its turn of them over the ranks.
@@ -173,15 +180,21 @@ final class DataParallel {
         }
         if let communicator {
             results = try exchange(local: results, active: active, communicator: communicator, threads: threads)
-        } else {
-            reduceGradients(active: active, threads: threads)
-            averageBuffers(active: active)
         }
         var total = StepResult(lossSum: 0, correct: 0, count: 0)
         for r in results {
             total.lossSum += r.lossSum
             total.correct += r.correct
             total.count += r.count
+        }
+        if communicator == nil {
+            // The replicas let go of the parameter values first, so that an update in the
+            // reduction writes them in place (a shared tensor would be copied).
+            detach()
+            averageBuffers(active: active)
+            let result = total
+            total.updated = reduceGradients(active: active, threads: threads, then: update.map { f in { f(result) } })
+            if total.updated { fusedSteps += 1 }
         }
         return total
     }
@@ -284,6 +297,9 @@ final class DataParallel {
         return results
     }
 
+    /// Steps whose optimizer update ran inside the gradient sum (see `step`'s `update`).
+    private(set) var fusedSteps = 0
+
     /// This rank's message and the gathered messages (kept to avoid an allocation per step).
     private var send: [Float] = []
     private var received: [Float] = []
@@ -301,24 +317,32 @@ final class DataParallel {
     /// enough to split the first dense layer of an MLP over the workers.
     private static let reductionChunk = 1 << 15
 
-    /// g_model += g_1 + … in shard order, over element ranges in parallel.
-    private func reduceGradients(active: Int, threads: Int) {
-        guard active > 1 else { return }
+    /// g_model += g_1 + … in shard order, over element ranges in parallel. When `then`
+    /// gives a range update (asked once, after the gradients' pointers are taken), it runs on
+    /// each range right after its sum, by the same worker, also with a single shard.
+    /// Returns whether it ran.
+    @discardableResult
+    private func reduceGradients(active: Int, threads: Int, then: (() -> ((Int, Range<Int>) -> Void)?)? = nil) -> Bool {
+        guard active > 1 || then != nil else { return false }
         let items = reductionItems
         // Raw pointers taken once, outside the workers: the tensors are not resized meanwhile.
         var targets: [UnsafeMutablePointer<Float>] = []
         var sources: [[UnsafePointer<Float>]] = []
         for (i, p) in parameters.enumerated() {
             targets.append(p.gradient.withUnsafeMutableBufferPointer { $0.baseAddress! })
-            sources.append((1..<active).map { s in replicas[s - 1].parameters[i].gradient.withUnsafeBufferPointer { $0.baseAddress! } })
+            sources.append((1..<max(1, active)).map { s in replicas[s - 1].parameters[i].gradient.withUnsafeBufferPointer { $0.baseAddress! } })
         }
+        let update = then?()
+        guard active > 1 || update != nil else { return false }
         Parallel.forEach(items.count, threads: threads) { k, _ in
             let (i, range) = items[k]
             let target = targets[i]
             for source in sources[i] {
                 for e in range { target[e] += source[e] }
             }
+            update?(i, range)
         }
+        return update != nil
     }
 
     /// Each buffer becomes the mean over the non-empty shards, summed in shard order.

@@ -199,8 +199,16 @@ public final class Trainer {
     /// Trains until `epochs` epochs are complete (counting epochs restored from a
     /// checkpoint) or early stopping triggers. With early stopping and `restoreBest`,
     /// the model ends with the weights of the best epoch in both endings.
+    ///
+    /// Training, like evaluation and prediction, computes with subnormal floats flushed to
+    /// zero (``/KilnTensor/FloatEnvironment``): on every worker and rank alike, so the
+    /// result does not depend on the thread or rank count.
     @discardableResult
     public func fit(train: any Dataset, dev: (any Dataset)? = nil, epochs: Int) throws -> [EpochRecord] {
+        try FloatEnvironment.withSubnormalsFlushed { try fitEpochs(train: train, dev: dev, epochs: epochs) }
+    }
+
+    private func fitEpochs(train: any Dataset, dev: (any Dataset)?, epochs: Int) throws -> [EpochRecord] {
         precondition(train.count > 0, "Trainer.fit: empty training set")
         try adoptLayerRegularizers()
         let batchesPerEpoch = Batches.count(examples: train.count, batchSize: batchSize, dropLast: dropLast)
@@ -253,6 +261,7 @@ public final class Trainer {
         var orderRNG = RandomGenerator(seed: Trainer.derivedSeed(seed, epoch: epoch, stream: 1))
         let batches = Batches(order: orderRNG.permutation(train.count), batchSize: batchSize, dropLast: dropLast)
         let parameters = trainableParameters
+        let update = fusedUpdate(parameters, engine: engine)
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0
         var correct = 0
@@ -265,20 +274,22 @@ public final class Trainer {
                 optimizer.learningRate = stepSchedule.learningRate(step: firstStep + b, stepsPerEpoch: batchesPerEpoch, base: baseLearningRate)
             }
             let result = try engine.step(indices: indices, data: train, loss: loss,
-                                     seed: epochSeed, firstSample: indices.startIndex, threads: threads)
-            let batchLoss = Float(result.lossSum / Double(result.count))
+                                         seed: epochSeed, firstSample: indices.startIndex, threads: threads, update: update)
+            let batchLoss = Trainer.batchLoss(result)
             if !batchLoss.isFinite {
                 if skipNonFinite { skipped += 1; continue }
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: b + 1, loss: batchLoss)
             }
-            applyRegularizers(parameters)
-            if skipNonFinite && !parameters.allSatisfy({ $0.gradient.isFinite }) {
-                skipped += 1
-                continue
+            if !result.updated {
+                applyRegularizers(parameters)
+                if skipNonFinite && !parameters.allSatisfy({ $0.gradient.isFinite }) {
+                    skipped += 1
+                    continue
+                }
+                if let clipValue { try GradientClipping.clipByValue(parameters, limit: clipValue) }
+                if let clipNorm { try GradientClipping.clipByGlobalNorm(parameters, maxNorm: clipNorm) }
+                optimizer.step(parameters, threads: threads)
             }
-            if let clipValue { try GradientClipping.clipByValue(parameters, limit: clipValue) }
-            if let clipNorm { try GradientClipping.clipByGlobalNorm(parameters, maxNorm: clipNorm) }
-            optimizer.step(parameters, threads: threads)
             lossSum += result.lossSum
             correct += result.correct
             seen += result.count
@@ -313,6 +324,31 @@ public final class Trainer {
 
     /// Adds each regularized parameter's penalty gradient, parameters spread over the
     /// workers (each parameter is one worker's, so the result does not depend on them).
+    /// The batch's mean loss, as the non-finite check sees it.
+    private static func batchLoss(_ result: DataParallel.StepResult) -> Float {
+        Float(result.lossSum / Double(result.count))
+    }
+
+    /// The optimizer step fused into the gradient sum, when nothing needs the whole summed
+    /// gradient first: no regularizer, no clipping, no `skipNonFinite` check, one process,
+    /// and an elementwise rule (``KilnOptimizers/PerParameterOptimizer/rangeStep(_:)``).
+    /// Each range of a parameter is then updated right after its shard gradients are added,
+    /// while they are in cache: the same float operations on the same values as summing
+    /// everything and then calling `step`, so the weights are bit-identical either way. A
+    /// batch whose loss is not finite is not updated (the caller then throws or skips it).
+    private func fusedUpdate(_ trainable: [Parameter], engine: DataParallel)
+        -> ((DataParallel.StepResult) -> ((Int, Range<Int>) -> Void)?)? {
+        guard regularizer == nil, layerRegularizers.isEmpty, clipValue == nil, clipNorm == nil, !skipNonFinite,
+              engine.communicator == nil,
+              let rule = optimizer as? any PerParameterOptimizer, rule.isElementwise else { return nil }
+        let position = Dictionary(uniqueKeysWithValues: trainable.enumerated().map { (ObjectIdentifier($1), $0) })
+        let index = engine.model.parameters.map { position[ObjectIdentifier($0)] }
+        return { result in
+            guard Trainer.batchLoss(result).isFinite, let apply = rule.rangeStep(trainable) else { return nil }
+            return { i, range in if let j = index[i] { apply(j, range) } }
+        }
+    }
+
     private func applyRegularizers(_ parameters: [Parameter]) {
         guard regularizer != nil || !layerRegularizers.isEmpty else { return }
         let pairs = parameters.compactMap { p in regularizer(for: p).map { (p, $0) } }
@@ -367,11 +403,13 @@ public final class Trainer {
         let loss = SoftmaxCrossEntropy()
         let chunkCount = Batches.count(examples: data.count, batchSize: batchSize, dropLast: false)
         let mine = engine.communicator.map { Array($0.share(of: chunkCount)) }
-        var chunks = engine.mapChunks(count: data.count, batchSize: batchSize, threads: threads, only: mine) { model, range in
-            let (x, labels) = data.batch(Array(range))
-            let logits = model.forward(x, training: false)
-            let (lossSum, _) = loss.shardLossAndGradient(logits: logits, labels: labels, batchCount: labels.count)
-            return (lossSum, labels, logits.argmaxIndices())
+        var chunks = FloatEnvironment.withSubnormalsFlushed {
+            engine.mapChunks(count: data.count, batchSize: batchSize, threads: threads, only: mine) { model, range in
+                let (x, labels) = data.batch(Array(range))
+                let logits = model.forward(x, training: false)
+                let (lossSum, _) = loss.shardLossAndGradient(logits: logits, labels: labels, batchCount: labels.count)
+                return (lossSum, labels, logits.argmaxIndices())
+            }
         }
         if let communicator = engine.communicator {
             chunks = gatherChunks(chunks, count: chunkCount, communicator: communicator)
@@ -438,8 +476,10 @@ public final class Trainer {
         if workers > 1 { BLAS.threadCount = 1 }
         let loss = SoftmaxCrossEntropy()
         let engine = DataParallel(model: model, shards: workers)
-        let parts = engine.mapChunks(count: n, batchSize: batchSize, threads: workers) { model, range in
-            loss.probabilities(model.forward(inputs.rows(range), training: false))
+        let parts = FloatEnvironment.withSubnormalsFlushed {
+            engine.mapChunks(count: n, batchSize: batchSize, threads: workers) { model, range in
+                loss.probabilities(model.forward(inputs.rows(range), training: false))
+            }
         }
         return parts.isEmpty ? loss.probabilities(Tensor.zeros([0, model.outputShape.reduce(1, *)])) : Tensor.concatenate(parts)
     }

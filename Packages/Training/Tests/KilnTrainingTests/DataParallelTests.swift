@@ -20,13 +20,15 @@ import KilnTensor
     func imageData(count: Int = 150, seed: UInt64 = 2) -> TensorDataset { quadrantImages(count: count, seed: seed) }
 
     func train(_ spec: String, data: any Dataset, threads: Int, shards: Int? = 4, epochs: Int = 3,
-               batchSize: Int = 64, optimizer: String = "adam(lr=0.01)") throws -> Trainer {
+               batchSize: Int = 64, optimizer: String = "adam(lr=0.01)", regularizer: String? = "l2(lambda=0.001)",
+               clipValue: Float? = nil) throws -> Trainer {
         var rng = RandomGenerator(seed: 11)
         let model = try Sequential.build(spec: spec, inputShape: data.inputShape, rng: &rng)
         let trainer = Trainer(model: model, optimizer: try optimizers.make(optimizer), batchSize: batchSize, seed: 11)
         trainer.threads = threads
         trainer.shards = shards
-        trainer.regularizer = try regularizers.make("l2(lambda=0.001)")
+        trainer.regularizer = try regularizer.map { try regularizers.make($0) }
+        trainer.clipValue = clipValue
         try trainer.fit(train: data, epochs: epochs)
         return trainer
     }
@@ -54,6 +56,39 @@ import KilnTensor
         #expect(one.history.last!.trainLoss < one.history.first!.trainLoss)
         let e1 = one.evaluate(data), e2 = two.evaluate(data)
         #expect(e1.loss == e2.loss && e1.predictions == e2.predictions)
+    }
+
+    /// Without a regularizer or clipping, the optimizer updates each gradient range right
+    /// after its shards are summed (Trainer's fused step): the weights are those of the
+    /// separate sum-then-step path (forced here by a clip that changes nothing), bit for
+    /// bit, at any thread count, for Adam (elementwise) and NAdam (not: never fused).
+    @Test func theFusedOptimizerStepIsBitIdenticalToTheSeparateOne() throws {
+        let data = flatData()
+        let spec = "dense(32)|batchnorm|relu|dropout(0.3)|dense(16)|relu|dense(3)"
+        for optimizer in ["adam(lr=0.01)", "sgd(lr=0.1, momentum=0.9)", "nadam(lr=0.01)"] {
+            let separate = try train(spec, data: data, threads: 1, optimizer: optimizer, regularizer: nil,
+                                     clipValue: .greatestFiniteMagnitude)
+            #expect(separate.parallel.fusedSteps == 0)
+            for threads in [1, 2, 3] {
+                let fused = try train(spec, data: data, threads: threads, optimizer: optimizer, regularizer: nil)
+                #expect(fused.parallel.fusedSteps == (optimizer.hasPrefix("nadam") ? 0 : 3 * 5), "\(optimizer)")
+                expectIdentical(separate, fused, "\(optimizer), threads \(threads)")
+            }
+        }
+    }
+
+    /// A batch with a non-finite loss is not updated by the fused step: the error leaves
+    /// the weights of the last good step.
+    @Test func theFusedStepLeavesWeightsAloneOnANonFiniteLoss() throws {
+        var rng = RandomGenerator(seed: 3)
+        var x = Tensor.normal([64, 8], using: &rng)
+        x[40, 3] = .infinity
+        let data = TensorDataset(inputs: x, labels: (0..<64).map { $0 % 3 }, classNames: ["a", "b", "c"])
+        let model = try Sequential.build(spec: "dense(3)", inputShape: [8], rng: &rng)
+        let before = model.parameters.map(\.value)
+        let trainer = Trainer(model: model, optimizer: try optimizers.make("adam(lr=0.01)"), batchSize: 64, seed: 1)
+        #expect(throws: TrainingError.self) { try trainer.fit(train: data, epochs: 1) }
+        #expect(model.parameters.map(\.value) == before)
     }
 
     @Test func cnnWithBatchNormDropoutAndRandomTransformsIsBitIdentical() throws {
