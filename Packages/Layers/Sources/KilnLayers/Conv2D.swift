@@ -175,7 +175,8 @@ public final class Conv2D: RegularizedLayer {
                 weight.value.withUnsafeBufferPointer { w in
                     biasValues.withUnsafeBufferPointer { b in
                         output.withUnsafeMutableBufferPointer { y in
-                            winograd.forward(x.baseAddress!, batch: batch, weight: w.baseAddress!, bias: b.baseAddress!, into: y.baseAddress!)
+                            winograd.forward(x.baseAddress!, batch: batch, weight: w.baseAddress!, bias: b.baseAddress!, into: y.baseAddress!,
+                                             keep: training)
                         }
                     }
                 }

@@ -43,6 +43,10 @@ final class Winograd3x3 {
     /// zero-bordered HWC input (and input gradient), the HWC output (and output gradient),
     /// the bias padded to K′, and one tile's 16 vectors.
     private let u = Scratch(), v = Scratch(), m = Scratch(), du = Scratch()
+    /// V of every group of the last training forward pass, kept for its backward pass
+    /// (group blocks one after another), and that pass's batch size; nil when not kept.
+    private let keptV = Scratch()
+    private var keptBatch: Int?
     private let image = Scratch(), result = Scratch(), paddedBias = Scratch(), tile = Scratch()
 
     /// Floats of V and M together per group (4 MB): large GEMMs, buffers within cache reach.
@@ -65,15 +69,19 @@ final class Winograd3x3 {
 
     // MARK: Passes
 
-    /// y = conv(x, W) + b for a batch of `batch` NCHW examples.
+    /// y = conv(x, W) + b for a batch of `batch` NCHW examples. With `keep` (training), the
+    /// transformed input V of the whole batch is kept for ``backward``, which then does not
+    /// transform the input again: 16 floats per tile and channel, 4x the input's size.
     func forward(_ x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                 into y: UnsafeMutablePointer<Float>) {
+                 into y: UnsafeMutablePointer<Float>, keep: Bool = false) {
         let (k, c, cs, ks) = (filters, channels, channelStride, filterStride)
         let uu = u.reserve(16 * c * k)
         transformFilters(weight, into: uu)
         let b = paddedBias.reserve(ks)
         b.update(from: bias, count: k)
-        forEachGroup(x, batch: batch) { first, n, vv, mm in
+        keptBatch = nil
+        let kept = keep ? keptV.reserve(16 * batch * tiles * cs) : nil
+        forEachGroup(x, batch: batch, kept: kept, transform: true) { first, n, vv, mm in
             let p = n * tiles
             for xi in 0..<16 {
                 // M_ξ (P × K) = V_ξ (P × C) · U_ξ (C × K).
@@ -82,6 +90,7 @@ final class Winograd3x3 {
             }
             transformOutput(mm, first: first, count: n, bias: b, into: y)
         }
+        if keep { keptBatch = batch }
     }
 
     /// dW (overwritten) and, when `dx` is given, dX (overwritten) from dY, for the input `x`
@@ -93,7 +102,10 @@ final class Winograd3x3 {
         let uu = u.reserve(16 * c * k)
         transformFilters(weight, into: uu)
         let duu = du.reserve(16 * c * k)
-        forEachGroup(x, batch: batch) { first, n, vv, mm in
+        // V kept by the forward pass of this batch, or transformed again.
+        let kept = keptBatch == batch ? keptV.reserve(16 * batch * tiles * cs) : nil
+        keptBatch = nil   // dV overwrites it below
+        forEachGroup(x, batch: batch, kept: kept, transform: kept == nil) { first, n, vv, mm in
             let p = n * tiles
             transformOutputGradient(dy, first: first, count: n, into: mm)
             for xi in 0..<16 {
@@ -114,15 +126,18 @@ final class Winograd3x3 {
     }
 
     /// Runs `body` on each group of examples in order: the group's first example, its size,
-    /// and the V and M buffers for it, V holding the group's transformed input.
-    private func forEachGroup(_ x: UnsafePointer<Float>, batch: Int,
+    /// and the V and M buffers for it, V holding the group's transformed input. V is the
+    /// group's block of `kept` (whole-batch storage) when given, else a group-sized buffer;
+    /// `transform` fills it from `x` (false: `kept` holds it already).
+    private func forEachGroup(_ x: UnsafePointer<Float>, batch: Int, kept: UnsafeMutablePointer<Float>?, transform: Bool,
                               _ body: (_ first: Int, _ count: Int, _ vv: UnsafeMutablePointer<Float>, _ mm: UnsafeMutablePointer<Float>) -> Void) {
         let group = groupSize(batch: batch)
         var first = 0
         while first < batch {
             let n = min(group, batch - first), p = n * tiles
-            let vv = v.reserve(16 * p * channelStride), mm = m.reserve(16 * p * filterStride)
-            transformInput(x, first: first, count: n, into: vv)
+            let vv = kept.map { $0 + 16 * first * tiles * channelStride } ?? v.reserve(16 * p * channelStride)
+            let mm = m.reserve(16 * p * filterStride)
+            if transform { transformInput(x, first: first, count: n, into: vv) }
             body(first, n, vv, mm)
             first += n
         }

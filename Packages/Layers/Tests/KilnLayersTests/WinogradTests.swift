@@ -37,6 +37,25 @@ import _KilnTestSupport
         expectCloseInNorm(fast.bias!.gradient, slow.bias!.gradient, tolerance: 1e-6, "bias gradient")
     }
 
+    /// A training forward pass keeps the transformed input for backward; an evaluation one
+    /// does not, and backward transforms it again: the gradients are the same bits, with
+    /// one group or several, and after a batch of another size.
+    @Test(arguments: [(3, [4, 5, 7], 3), (16, [32, 14, 14], 40)])
+    func keptTransformGivesTheSameGradients(filters: Int, shape: [Int], batch: Int) throws {
+        let spec = "conv(\(filters), kernel=3, padding=1, bias_init=normal)"
+        let kept = try model(spec, shape).layers[0] as! Conv2D, again = try model(spec, shape).layers[0] as! Conv2D
+        #expect(kept.winograd != nil && again.winograd != nil)
+        again.weight!.value = kept.weight!.value
+        again.bias!.value = kept.bias!.value
+        for n in [batch, batch - 1] {
+            let x = randomTensor([n] + shape, seed: UInt64(n))
+            #expect(kept.forward(x, training: true) == again.forward(x, training: false))
+            let g = randomTensor([n, filters] + shape.dropFirst(), seed: 3)
+            #expect(kept.backward(g) == again.backward(g), "input gradient, batch \(n)")
+            #expect(kept.weight!.gradient == again.weight!.gradient, "weight gradient, batch \(n)")
+        }
+    }
+
     @Test func withoutBiasOrInputGradient() throws {
         let (fast, slow) = try pair(filters: 3, shape: [4, 6, 5], bias: false)
         fast.needsInputGradient = false
