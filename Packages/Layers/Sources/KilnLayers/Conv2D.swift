@@ -70,6 +70,10 @@ public final class Conv2D: RegularizedLayer {
     /// The Winograd path for this layer's geometry; nil: im2col (set by `build`; tests turn
     /// it off to compare the two).
     var winograd: Winograd3x3?
+    /// The `maxpool` that runs right after this layer (set by ``Sequential``): forward pools
+    /// each example as soon as its output is complete, while it is in cache, and the pool's
+    /// own forward then returns that result (``MaxPool2D/forward(_:training:)``).
+    var nextPool: MaxPool2D?
 
     /// The fewest input channels for which a 3×3, stride-1, padding-1 convolution takes the
     /// Winograd path. Below it (a grey or RGB first layer) the im2col GEMM is small either way
@@ -170,18 +174,20 @@ public final class Conv2D: RegularizedLayer {
                      "\(description): input \(input.shape) should be [batch, \(channels), \(height), \(width)]")
         batch = input.shape[0]
         output.ensureShape([batch, filters, outHeight, outWidth])
+        let pool = nextPool?.beginPooling(batch: batch, shape: [filters, outHeight, outWidth])
         if let winograd {
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
                     biasValues.withUnsafeBufferPointer { b in
                         output.withUnsafeMutableBufferPointer { y in
                             winograd.forward(x.baseAddress!, batch: batch, weight: w.baseAddress!, bias: b.baseAddress!, into: y.baseAddress!,
-                                             keep: training)
+                                             keep: training, afterExample: pool.map { pool in { [base = y.baseAddress!] in pool.poolExample($0, of: base) } })
                         }
                     }
                 }
             }
             savedInput = input
+            pool?.endPooling(output)
             return output
         }
         let group = groupSize(batch: batch)
@@ -202,6 +208,7 @@ public final class Conv2D: RegularizedLayer {
                                 for j in 0..<f { (y + j * positions).update(repeating: b[j], count: positions) }
                                 gemm(m: f, n: positions, k: patch, a: w.baseAddress!, lda: patch,
                                      b: cp.baseAddress! + i * positions, ldb: columns, beta: 1, c: y, ldc: positions)
+                                pool?.poolExample(first + i, of: out.baseAddress!)
                             }
                         }
                     }
@@ -210,6 +217,7 @@ public final class Conv2D: RegularizedLayer {
             first += m
         }
         savedInput = input
+        pool?.endPooling(output)
         return output
     }
 

@@ -52,37 +52,74 @@ public final class MaxPool2D: Layer {
         let g = geometry
         precondition(input.rank == 4 && Array(input.shape.dropFirst()) == [g.channels, g.height, g.width],
                      "\(description): input \(input.shape) should be [batch, \(g.channels), \(g.height), \(g.width)]")
-        batch = input.shape[0]
-        precondition(input.count <= Int(Int32.max), "maxpool: batch too large")
+        // Pooled already, example by example, by the convolution that made this very tensor.
+        if let source = pooledSource, source == input.withUnsafeBufferPointer({ UnsafeRawPointer($0.baseAddress) }),
+           input.shape[0] == batch {
+            pooledSource = nil
+            return output
+        }
+        pooledSource = nil
+        _ = beginPooling(batch: input.shape[0], shape: Array(input.shape.dropFirst()))
+        input.withUnsafeBufferPointer { xp in poolPlanes(xp.baseAddress!, 0..<(batch * g.channels)) }
+        return output
+    }
+
+    /// The input whose pooling ``endPooling(_:)`` recorded (its storage), or nil.
+    private var pooledSource: UnsafeRawPointer?
+
+    /// Sizes the output and the argmax or corners for a batch of `batch` inputs of `shape`
+    /// (C, H, W) and returns self, for ``poolExample(_:of:)`` calls (by ``Conv2D``, which
+    /// pools each example of its output as soon as it is complete).
+    func beginPooling(batch: Int, shape: [Int]) -> MaxPool2D {
+        let g = geometry
+        precondition(shape == [g.channels, g.height, g.width], "\(description): input \(shape) should be [\(g.channels), \(g.height), \(g.width)]")
+        precondition(batch * g.channels * g.height * g.width <= Int(Int32.max), "maxpool: batch too large")
+        self.batch = batch
+        pooledSource = nil
         output.ensureShape([batch, g.channels, g.outHeight, g.outWidth])
         let outCount = output.count
-        let planes = batch * g.channels
-        input.withUnsafeBufferPointer { xp in
-            output.withUnsafeMutableBufferPointer { out in
-                if isPairPool {
-                    if corners.count != outCount { corners = [Float](repeating: 0, count: outCount) }
-                    corners.withUnsafeMutableBufferPointer { place in
-                        pairPoolForward(xp.baseAddress!, planes: planes, out: out.baseAddress!, place: place.baseAddress!)
-                    }
-                } else {
-                    if argmax.count != outCount { argmax = [Int32](repeating: 0, count: outCount) }
-                    argmax.withUnsafeMutableBufferPointer { am in
-                        windowForward(xp.baseAddress!, planes: planes, out: out.baseAddress!, argmax: am.baseAddress!)
-                    }
+        if isPairPool {
+            if corners.count != outCount { corners = [Float](repeating: 0, count: outCount) }
+        } else if argmax.count != outCount {
+            argmax = [Int32](repeating: 0, count: outCount)
+        }
+        return self
+    }
+
+    /// Pools example `i` of the batch at `x` (NCHW, the shape given to ``beginPooling(batch:shape:)``).
+    func poolExample(_ i: Int, of x: UnsafePointer<Float>) {
+        poolPlanes(x, (i * geometry.channels)..<((i + 1) * geometry.channels))
+    }
+
+    /// Records that every example of `input` is pooled: ``forward(_:training:)`` of this
+    /// same tensor returns the result without pooling again.
+    func endPooling(_ input: Tensor) {
+        pooledSource = input.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
+    /// Pools the planes (channels of examples) in `planes` of the batch at `x`.
+    private func poolPlanes(_ x: UnsafePointer<Float>, _ planes: Range<Int>) {
+        output.withUnsafeMutableBufferPointer { out in
+            if isPairPool {
+                corners.withUnsafeMutableBufferPointer { place in
+                    pairPoolForward(x, planes: planes, out: out.baseAddress!, place: place.baseAddress!)
+                }
+            } else {
+                argmax.withUnsafeMutableBufferPointer { am in
+                    windowForward(x, planes: planes, out: out.baseAddress!, argmax: am.baseAddress!)
                 }
             }
         }
-        return output
     }
 
     /// 2x2 windows, stride 2: the pair maximum of the top row, of the bottom row, then of
     /// the two. Each comparison keeps the earlier element unless the later one is greater
     /// or NaN, which picks the element a row-major scan with the same rule picks. Rows
     /// run 8 (or 4) windows at a time; a last chunk overlaps the previous one.
-    private func pairPoolForward(_ x: UnsafePointer<Float>, planes: Int,
+    private func pairPoolForward(_ x: UnsafePointer<Float>, planes: Range<Int>,
                                  out: UnsafeMutablePointer<Float>, place: UnsafeMutablePointer<Float>) {
         let (h, w, oh, ow) = (geometry.height, geometry.width, geometry.outHeight, geometry.outWidth)
-        for row in 0..<(planes * oh) {
+        for row in (planes.lowerBound * oh)..<(planes.upperBound * oh) {
             let (plane, y) = row.quotientAndRemainder(dividingBy: oh)
             let top = x + plane * h * w + 2 * y * w, bottom = top + w
             let o = out + row * ow, p = place + row * ow
@@ -114,10 +151,10 @@ public final class MaxPool2D: Layer {
     }
 
     /// Any window and stride: a row-major scan of each window.
-    private func windowForward(_ xp: UnsafePointer<Float>, planes: Int,
+    private func windowForward(_ xp: UnsafePointer<Float>, planes: Range<Int>,
                                out: UnsafeMutablePointer<Float>, argmax am: UnsafeMutablePointer<Int32>) {
         let (k, s, h, w, oh, ow) = (size, stride, geometry.height, geometry.width, geometry.outHeight, geometry.outWidth)
-        for plane in 0..<planes {
+        for plane in planes {
             let x = xp + plane * h * w
             let base = plane * h * w
             for y in 0..<oh {

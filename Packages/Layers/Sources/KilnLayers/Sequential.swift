@@ -25,6 +25,10 @@ import KilnTensor
 ///   (ReLU is monotone and keeps NaN), and the gradients agree too (a window whose maximum
 ///   is ≤ 0 passes no gradient either way), so the results are bit-identical while ReLU
 ///   touches a quarter of the values. Layers keep their positions, names and seeds.
+/// - A `conv` that runs directly before a `maxpool` (so also `conv|relu|maxpool`) pools
+///   each example of its output as soon as it has written it, while it is still in cache,
+///   instead of the pool reading the whole batch back from memory afterwards (the same
+///   values).
 public final class Sequential: CompositeLayer {
     /// The layers, in order.
     public let layers: [any Layer]
@@ -58,6 +62,10 @@ public final class Sequential: CompositeLayer {
             }
         }
         executionOrder = order
+        // A convolution run right before a max pool pools each example as it completes it.
+        for (a, b) in zip(order, order.dropFirst()) {
+            if let conv = layers[a] as? Conv2D, let pool = layers[b] as? MaxPool2D { conv.nextPool = pool }
+        }
     }
 
     /// Parses a pipeline spec through the ``layers`` registry and builds it for

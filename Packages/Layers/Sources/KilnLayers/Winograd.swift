@@ -73,7 +73,7 @@ final class Winograd3x3 {
     /// transformed input V of the whole batch is kept for ``backward``, which then does not
     /// transform the input again: 16 floats per tile and channel, 4x the input's size.
     func forward(_ x: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                 into y: UnsafeMutablePointer<Float>, keep: Bool = false) {
+                 into y: UnsafeMutablePointer<Float>, keep: Bool = false, afterExample: ((Int) -> Void)? = nil) {
         let (k, c, cs, ks) = (filters, channels, channelStride, filterStride)
         let uu = u.reserve(16 * c * k)
         transformFilters(weight, into: uu)
@@ -88,7 +88,7 @@ final class Winograd3x3 {
                 gemm(m: p, n: k, k: c, a: vv + xi * p * cs, lda: cs, b: uu + xi * c * k, ldb: k,
                      beta: 0, c: mm + xi * p * ks, ldc: ks)
             }
-            transformOutput(mm, first: first, count: n, bias: b, into: y)
+            transformOutput(mm, first: first, count: n, bias: b, into: y, afterExample: afterExample)
         }
         if keep { keptBatch = batch }
     }
@@ -270,9 +270,10 @@ final class Winograd3x3 {
         }
     }
 
-    /// y = Aᵀ M A + b for every tile of the group, written where it lies inside the output.
+    /// y = Aᵀ M A + b for every tile of the group, written where it lies inside the output;
+    /// `afterExample` runs as soon as an example's output is complete.
     private func transformOutput(_ mm: UnsafePointer<Float>, first: Int, count n: Int, bias: UnsafePointer<Float>,
-                                 into y: UnsafeMutablePointer<Float>) {
+                                 into y: UnsafeMutablePointer<Float>, afterExample: ((Int) -> Void)?) {
         let (k, ks, h, w, tw) = (filters, filterStride, height, width, tilesX)
         let matrixStride = n * tiles * ks
         let we = 2 * tw, row = we * ks              // the HWC output plane, even-sized
@@ -301,6 +302,7 @@ final class Winograd3x3 {
             }
             Self.fromChannelsLast(yo, rowStride: row, channelStride: ks, channels: k, height: h, width: w,
                                   into: y + (first + i) * k * h * w)
+            afterExample?(first + i)
         }
     }
 

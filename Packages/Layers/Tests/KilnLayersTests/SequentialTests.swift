@@ -111,3 +111,32 @@ func absurdSizesAreBuildErrors(spec: String, input: [Int], names: String) {
     #expect(try model("relu|avgpool(2)", [1, 4, 4]).executionOrder == [0, 1])
     #expect(try model("tanh|maxpool(2)", [1, 4, 4]).executionOrder == [0, 1])
 }
+
+/// A convolution followed by a max pool pools each example as it completes it (im2col and
+/// Winograd paths, the 2x2 kernels and the general window): outputs and gradients are the
+/// bits of the unfused layers, and the pool still pools an input of its own.
+@Test(arguments: [("conv(3, kernel=3, padding=1)|maxpool(2)|flatten|dense(4)", [1, 8, 8]),
+                  ("conv(8, kernel=3, padding=1)|relu|maxpool(3, stride=2)|flatten|dense(4)", [4, 9, 9]),
+                  ("conv(8, kernel=3, padding=1)|relu|maxpool(2)|flatten|dense(4)", [5, 14, 10])])
+func convolutionPoolsEachExampleAsItCompletesIt(spec: String, shape: [Int]) throws {
+    let fused = try model(spec, shape), plain = try model(spec, shape)
+    #expect((fused.layers[0] as! Conv2D).nextPool != nil)
+    (plain.layers[0] as! Conv2D).nextPool = nil
+    for n in [3, 2] {
+        var x = randomTensor([n] + shape, seed: UInt64(n))
+        x[flat: 11] = .nan
+        let y = fused.forward(x, training: true), expected = plain.forward(x, training: true)
+        #expect(zip(y.scalars, expected.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+        let g = randomTensor(y.shape, seed: 5)
+        #expect(fused.backward(g).scalars == plain.backward(g).scalars)
+        for (a, b) in zip(fused.parameters, plain.parameters) {
+            #expect(zip(a.gradient.scalars, b.gradient.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(a.name)")
+        }
+    }
+    // Called on its own with another tensor, the pool pools that tensor.
+    let conv = fused.layers[0], pool = fused.layers.first { $0 is MaxPool2D }!
+    let other = randomTensor([2] + shape, seed: 9)
+    let convOutput = conv.forward(other, training: false)
+    let shifted = convOutput + 1
+    #expect(pool.forward(shifted, training: false) == plain.layers.first { $0 is MaxPool2D }!.forward(shifted, training: false))
+}
