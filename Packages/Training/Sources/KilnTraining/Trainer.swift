@@ -331,7 +331,7 @@ public final class Trainer {
 
     /// The optimizer step fused into the gradient sum, when nothing needs the whole summed
     /// gradient first: no regularizer, no clipping, no `skipNonFinite` check, one process,
-    /// and an elementwise rule (``KilnOptimizers/PerParameterOptimizer/rangeStep(_:)``).
+    /// and an elementwise rule (``/KilnOptimizers/PerParameterOptimizer/rangeStep(_:)``).
     /// Each range of a parameter is then updated right after its shard gradients are added,
     /// while they are in cache: the same float operations on the same values as summing
     /// everything and then calling `step`, so the weights are bit-identical either way. A
