@@ -40,14 +40,18 @@ final class Winograd3x3 {
     let channelStride: Int, filterStride: Int
 
     /// U [16][C][K], V and dV [16][P][C′], M and dM [16][P][K′], dU [16][C][K]; the
-    /// zero-bordered HWC input (and input gradient), the HWC output (and output gradient),
-    /// the bias padded to K′, and one tile's 16 vectors.
+    /// zero-bordered HWC input, the HWC output (and output gradient), the bias padded to K′,
+    /// and one tile's 16 vectors.
     private let u = Scratch(), v = Scratch(), m = Scratch(), du = Scratch()
     /// V of every group of the last training forward pass, kept for its backward pass
     /// (group blocks one after another), and that pass's batch size; nil when not kept.
     private let keptV = Scratch()
     private var keptBatch: Int?
-    private let image = Scratch(), result = Scratch(), paddedBias = Scratch(), tile = Scratch()
+    /// The input `image` keeps its zero border and padding lanes from allocation (only the
+    /// interior's real channels are ever written), so it is not cleared per example; the
+    /// input gradient, which adds into its border, has its own `gradientImage`.
+    private let image = Scratch(), gradientImage = Scratch()
+    private let result = Scratch(), paddedBias = Scratch(), tile = Scratch()
 
     /// Floats of V and M together per group (4 MB): large GEMMs, buffers within cache reach.
     static let budget = 1 << 20
@@ -203,8 +207,7 @@ final class Winograd3x3 {
         let (c, cs, h, w, tw) = (channels, channelStride, height, width, tilesX)
         let (hp, wp) = (paddedHeight, paddedWidth)
         let matrixStride = n * tiles * cs                 // between the ξ matrices
-        let xp = image.reserve(hp * wp * cs)
-        xp.update(repeating: 0, count: hp * wp * cs)   // borders and padding lanes stay zero
+        let xp = image.reserve(hp * wp * cs)   // borders and padding lanes: zero since allocation
         let t = tile.reserve(16 * 8)
         let row = wp * cs
         for i in 0..<n {
@@ -238,7 +241,7 @@ final class Winograd3x3 {
         let (c, cs, h, w, tw) = (channels, channelStride, height, width, tilesX)
         let (hp, wp) = (paddedHeight, paddedWidth)
         let matrixStride = n * tiles * cs
-        let gx = image.reserve(hp * wp * cs)
+        let gx = gradientImage.reserve(hp * wp * cs)
         let t = tile.reserve(16 * 8)
         let row = wp * cs
         for i in 0..<n {
