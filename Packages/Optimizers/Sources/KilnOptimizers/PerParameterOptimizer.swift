@@ -89,10 +89,10 @@ extension PerParameterOptimizer {
 
     /// One step taken range by range, for an ``isElementwise`` rule (nil otherwise): the
     /// per-parameter state is prepared now, in order (the step counts advance, as in
-    /// ``step(_:)``), and the function returned updates elements `range` of
+    /// `step(_:)`), and the function returned updates elements `range` of
     /// `parameters[i]`. Calling it once on every range of a partition of every parameter,
     /// in any order and from any threads (ranges of one step must not overlap), is
-    /// bit-identical to ``step(_:)``. The trainer uses it to update each range right after
+    /// bit-identical to `step(_:)`. The trainer uses it to update each range right after
     /// summing its shard gradients, while they are still in cache. The function is valid
     /// until the parameters' gradients or values are next resized or replaced.
     public func rangeStep(_ parameters: [Parameter]) -> ((_ i: Int, _ range: Range<Int>) -> Void)? {
