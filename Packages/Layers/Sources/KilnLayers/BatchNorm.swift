@@ -43,7 +43,10 @@ public final class BatchNorm: Layer {
     private var batch = 0
     private var lastWasTraining = false
     private var inverseStd: [Float] = []
-    private var normalized = emptyGradient
+    /// The mean that normalized the last forward pass (the batch's or the running one), and
+    /// that pass's input: backward recomputes x̂ from them instead of forward storing it.
+    private var usedMean: [Float] = []
+    private var savedInput: Tensor?
     private var output = emptyGradient
     private var inputGradient = emptyGradient
 
@@ -79,7 +82,6 @@ public final class BatchNorm: Layer {
                      "\(description): input \(input.shape) does not match \(channels) channels x \(spatial)")
         batch = input.shape[0]
         lastWasTraining = training
-        normalized.ensureShape(input.shape)
         output.ensureShape(input.shape)
         let (c, s, n) = (channels, spatial, batch)
         var mean = [Float](repeating: 0, count: c)
@@ -92,20 +94,31 @@ public final class BatchNorm: Layer {
                     columnMoments(xp.baseAddress!, rows: n, columns: c, mean: &mean, variance: &variance)
                     return
                 }
+                // One pass over memory: each plane's sum and squared deviations about its own
+                // mean (the plane is in cache for the second look), joined per channel by
+                // Chan's rule M2 = Σ_p [M2_p + s·(μ_p − μ)²], in Double.
                 var sums = [Double](repeating: 0, count: c)
+                var planeMeans = [Double](repeating: 0, count: n * c), planeM2 = [Double](repeating: 0, count: n * c)
                 for i in 0..<n {
                     for j in 0..<c {
-                        sums[j] += Double(vectorSum(xp.baseAddress! + (i * c + j) * s, s))
+                        let plane = xp.baseAddress! + (i * c + j) * s
+                        let sum = vectorSum(plane, s)
+                        let planeMean = sum / Float(s)
+                        sums[j] += Double(sum)
+                        planeMeans[i * c + j] = Double(planeMean)
+                        planeM2[i * c + j] = Double(vectorSumOfSquaredDeviations(plane, s, mean: planeMean))
                     }
                 }
-                for j in 0..<c { mean[j] = Float(sums[j] / Double(m)) }
-                for j in 0..<c { sums[j] = 0 }
-                for i in 0..<n {
-                    for j in 0..<c {
-                        sums[j] += Double(vectorSumOfSquaredDeviations(xp.baseAddress! + (i * c + j) * s, s, mean: mean[j]))
+                for j in 0..<c {
+                    let mu = sums[j] / Double(m)
+                    var m2 = 0.0
+                    for i in 0..<n {
+                        let d = planeMeans[i * c + j] - mu
+                        m2 += planeM2[i * c + j] + Double(s) * d * d
                     }
+                    mean[j] = Float(mu)
+                    variance[j] = Float(m2 / Double(m))
                 }
-                for j in 0..<c { variance[j] = Float(sums[j] / Double(m)) }
             }
             for j in 0..<c { inverseStd[j] = 1 / (variance[j] + epsilon).squareRoot() }
             let momentum = self.momentum
@@ -127,36 +140,38 @@ public final class BatchNorm: Layer {
         }
         let gamma = weight.value.scalars, beta = bias.value.scalars
         let inv = inverseStd
+        usedMean = mean
+        // y = γ·(x − μ)·k + β written as x·a + b with a = γ·k, b = β − μ·a: one pass that reads
+        // x and writes y. Backward recomputes x̂ = (x − μ)·k from the kept input.
         input.withUnsafeBufferPointer { xp in
-            normalized.withUnsafeMutableBufferPointer { hp in
-                output.withUnsafeMutableBufferPointer { yp in
-                    for i in 0..<n {
-                        for j in 0..<c {
-                            let base = (i * c + j) * s
-                            let (mu, k, g, b) = (mean[j], inv[j], gamma[j], beta[j])
-                            for q in base..<(base + s) {
-                                let h = (xp[q] - mu) * k
-                                hp[q] = h
-                                yp[q] = g * h + b
-                            }
-                        }
+            output.withUnsafeMutableBufferPointer { yp in
+                for i in 0..<n {
+                    for j in 0..<c {
+                        let base = (i * c + j) * s
+                        let a = gamma[j] * inv[j]
+                        let b = beta[j] - mean[j] * a
+                        let x = xp.baseAddress! + base, y = yp.baseAddress! + base
+                        for q in 0..<s { y[q] = x[q] * a + b }
                     }
                 }
             }
         }
+        savedInput = input
         return output
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
         guard let weight, let bias else { preconditionFailure("batchnorm: backward before build") }
+        guard let input = savedInput else { preconditionFailure("batchnorm: backward before forward") }
         precondition(outputGradient.shape == output.shape, "\(description): gradient \(outputGradient.shape) should be \(output.shape)")
         let (c, s, n) = (channels, spatial, batch)
+        let (mean, inv) = (usedMean, inverseStd)
         var sumG = [Float](repeating: 0, count: c)
         var sumGH = [Float](repeating: 0, count: c)
         outputGradient.withUnsafeBufferPointer { gp in
-            normalized.withUnsafeBufferPointer { hp in
+            input.withUnsafeBufferPointer { xp in
                 if s == 1 {
-                    columnSums(gp.baseAddress!, hp.baseAddress!, rows: n, columns: c, sum: &sumG, dot: &sumGH)
+                    columnSums(gp.baseAddress!, xp.baseAddress!, mean: mean, inverseStd: inv, rows: n, columns: c, sum: &sumG, dot: &sumGH)
                     return
                 }
                 var a = [Double](repeating: 0, count: c), b = [Double](repeating: 0, count: c)
@@ -164,38 +179,42 @@ public final class BatchNorm: Layer {
                     for j in 0..<c {
                         let base = (i * c + j) * s
                         a[j] += Double(vectorSum(gp.baseAddress! + base, s))
-                        b[j] += Double(vectorDot(gp.baseAddress! + base, hp.baseAddress! + base, s))
+                        b[j] += Double(vectorDotOfDeviations(gp.baseAddress! + base, xp.baseAddress! + base, s, mean: mean[j]))
                     }
                 }
-                for j in 0..<c { sumG[j] = Float(a[j]); sumGH[j] = Float(b[j]) }
+                // Σ g·x̂ = k·Σ g·(x − μ).
+                for j in 0..<c { sumG[j] = Float(a[j]); sumGH[j] = Float(b[j]) * inv[j] }
             }
         }
         bias.gradient.withUnsafeMutableBufferPointer { d in for j in 0..<c { d[j] = sumG[j] } }
         weight.gradient.withUnsafeMutableBufferPointer { d in for j in 0..<c { d[j] = sumGH[j] } }
-        guard needsInputGradient else { return emptyGradient }
+        guard needsInputGradient else { savedInput = nil; return emptyGradient }
         inputGradient.ensureShape(output.shape)
         let gamma = weight.value.scalars
-        let inv = inverseStd
         let training = lastWasTraining
         let m = Float(n * s)
         outputGradient.withUnsafeBufferPointer { gp in
-            normalized.withUnsafeBufferPointer { hp in
-                inputGradient.withUnsafeMutableBufferPointer { dx in
+            input.withUnsafeBufferPointer { xp in
+                inputGradient.withUnsafeMutableBufferPointer { dxp in
                     for i in 0..<n {
                         for j in 0..<c {
                             let base = (i * c + j) * s
                             let scale = gamma[j] * inv[j]
+                            let g = gp.baseAddress! + base, x = xp.baseAddress! + base, dx = dxp.baseAddress! + base
                             if training {
-                                let k = scale / m, mg = sumG[j], mgh = sumGH[j]
-                                for q in base..<(base + s) { dx[q] = k * (m * gp[q] - mg - hp[q] * mgh) }
+                                // dx = scale/m·(m·g − Σg − x̂·Σg·x̂) with x̂ = (x − μ)·k.
+                                let k = scale / m, mu = mean[j]
+                                let mg = k * sumG[j], mgh = k * sumGH[j] * inv[j], km = k * m
+                                for q in 0..<s { dx[q] = km * g[q] - mg - (x[q] - mu) * mgh }
                             } else {
-                                for q in base..<(base + s) { dx[q] = scale * gp[q] }
+                                for q in 0..<s { dx[q] = scale * g[q] }
                             }
                         }
                     }
                 }
             }
         }
+        savedInput = nil   // releases the previous layer's output buffer for reuse
         return inputGradient
     }
 }
@@ -221,17 +240,22 @@ private func columnMoments(_ x: UnsafePointer<Float>, rows: Int, columns: Int, m
     }
 }
 
-/// Per-column Σg and Σg·h of two `rows x columns` matrices.
-private func columnSums(_ g: UnsafePointer<Float>, _ h: UnsafePointer<Float>, rows: Int, columns: Int, sum: inout [Float], dot: inout [Float]) {
-    sum.withUnsafeMutableBufferPointer { a in
-        dot.withUnsafeMutableBufferPointer { b in
-            a.update(repeating: 0)
-            b.update(repeating: 0)
-            for i in 0..<rows {
-                let gr = g + i * columns, hr = h + i * columns
-                for j in 0..<columns {
-                    a[j] += gr[j]
-                    b[j] += gr[j] * hr[j]
+/// Per-column Σg and Σg·x̂ of a gradient and an input `rows x columns`, x̂ = (x − μ)·k.
+private func columnSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: [Float], inverseStd: [Float],
+                        rows: Int, columns: Int, sum: inout [Float], dot: inout [Float]) {
+    mean.withUnsafeBufferPointer { mu in
+        inverseStd.withUnsafeBufferPointer { k in
+            sum.withUnsafeMutableBufferPointer { a in
+                dot.withUnsafeMutableBufferPointer { b in
+                    a.update(repeating: 0)
+                    b.update(repeating: 0)
+                    for i in 0..<rows {
+                        let gr = g + i * columns, xr = x + i * columns
+                        for j in 0..<columns {
+                            a[j] += gr[j]
+                            b[j] += gr[j] * ((xr[j] - mu[j]) * k[j])
+                        }
+                    }
                 }
             }
         }

@@ -30,6 +30,9 @@ import KilnTensor
 /// 3×3 kernels with stride 1 and padding 1 on inputs of at least
 /// ``winogradMinimumChannels`` channels take Winograd's F(2×2, 3×3) instead (Winograd.swift):
 /// 16 GEMMs on transformed tiles, 2.25× fewer multiplications in each of the three passes.
+/// The same kernels on fewer channels (a grey or RGB first layer) are computed directly
+/// in vectors (DirectConv3x3.swift): there im2col would copy each pixel nine times for a
+/// GEMM whose inner dimension is only 9·channels.
 public final class Conv2D: RegularizedLayer {
     /// The number of output channels (spec `filters`).
     public let filters: Int
@@ -70,6 +73,10 @@ public final class Conv2D: RegularizedLayer {
     /// The Winograd path for this layer's geometry; nil: im2col (set by `build`; tests turn
     /// it off to compare the two).
     var winograd: Winograd3x3?
+    /// The direct path for 3×3, stride-1, padding-1 layers on inputs of fewer than
+    /// ``winogradMinimumChannels`` channels (a grey or RGB first layer); nil: im2col (set by
+    /// `build`; tests turn it off to compare).
+    var direct: DirectConv3x3?
     /// The `maxpool` that runs right after this layer (set by ``Sequential``): forward pools
     /// each example as soon as its output is complete, while it is in cache, and the pool's
     /// own forward then returns that result (``MaxPool2D/forward(_:training:)``).
@@ -129,8 +136,11 @@ public final class Conv2D: RegularizedLayer {
         (channels, height, width) = (c, h, w)
         outHeight = (h + 2 * padding - kernel) / stride + 1
         outWidth = (w + 2 * padding - kernel) / stride + 1
-        winograd = kernel == 3 && stride == 1 && padding == 1 && c >= Conv2D.winogradMinimumChannels
+        let sameThreeByThree = kernel == 3 && stride == 1 && padding == 1
+        winograd = sameThreeByThree && c >= Conv2D.winogradMinimumChannels
             ? Winograd3x3(channels: c, filters: filters, height: h, width: w) : nil
+        direct = sameThreeByThree && c < Conv2D.winogradMinimumChannels
+            ? DirectConv3x3(channels: c, filters: filters, height: h, width: w) : nil
         let fan = Fan.conv(kernelHeight: kernel, kernelWidth: kernel, inputChannels: c, outputChannels: filters)
         weight = Parameter(name: "\(name).weight", value: initializer.make(shape: [filters, c, kernel, kernel], fan: fan, rng: &rng))
         if useBias {
@@ -190,6 +200,21 @@ public final class Conv2D: RegularizedLayer {
             pool?.endPooling(output)
             return output
         }
+        if let direct {
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    biasValues.withUnsafeBufferPointer { b in
+                        output.withUnsafeMutableBufferPointer { y in
+                            direct.forward(x.baseAddress!, batch: batch, weight: w.baseAddress!, bias: b.baseAddress!, into: y.baseAddress!,
+                                           afterExample: pool.map { pool in { [base = y.baseAddress!] in pool.poolExample($0, of: base) } })
+                        }
+                    }
+                }
+            }
+            savedInput = input
+            pool?.endPooling(output)
+            return output
+        }
         let group = groupSize(batch: batch)
         let positions = outHeight * outWidth
         let (f, patch) = (filters, patchSize)
@@ -235,21 +260,23 @@ public final class Conv2D: RegularizedLayer {
                 for j in 0..<f { biasSums[j] += vectorSum(g.baseAddress! + (i * f + j) * positions, positions) }
             }
         }
-        if let winograd {
+        if winograd != nil || direct != nil {
             let needsInput = needsInputGradient
             input.withUnsafeBufferPointer { x in
                 outputGradient.withUnsafeBufferPointer { g in
                     weight.value.withUnsafeBufferPointer { w in
                         weight.gradient.withUnsafeMutableBufferPointer { dw in
-                            guard needsInput else {
-                                winograd.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
-                                                  weightGradient: dw.baseAddress!, inputGradient: nil)
-                                return
+                            func run(_ dx: UnsafeMutablePointer<Float>?) {
+                                if let winograd {
+                                    winograd.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
+                                                      weightGradient: dw.baseAddress!, inputGradient: dx)
+                                } else {
+                                    direct!.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
+                                                     weightGradient: dw.baseAddress!, inputGradient: dx)
+                                }
                             }
-                            inputGradient.withUnsafeMutableBufferPointer { dx in
-                                winograd.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
-                                                  weightGradient: dw.baseAddress!, inputGradient: dx.baseAddress!)
-                            }
+                            guard needsInput else { return run(nil) }
+                            inputGradient.withUnsafeMutableBufferPointer { dx in run(dx.baseAddress!) }
                         }
                     }
                 }
@@ -379,7 +406,7 @@ public final class Conv2D: RegularizedLayer {
                                     if s == 1 {
                                         if hi > lo { (dst + lo).update(from: src + lo, count: hi - lo) }
                                     } else {
-                                        for xo in lo..<hi { dst[xo] = src[xo * s] }
+                                        gatherStrided(dst, src, stride: s, lo: lo, hi: hi, readable: w + p - kw)
                                     }
                                     if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
                                 }
@@ -437,7 +464,7 @@ public final class Conv2D: RegularizedLayer {
                                     if s == 1 {
                                         for xo in lo..<hi { dst[xo] += src[xo] }
                                     } else {
-                                        for xo in lo..<hi { dst[xo * s] += src[xo] }
+                                        scatterAddStrided(dst, src, stride: s, lo: lo, hi: hi, writable: w + p - kw)
                                     }
                                 }
                             }
@@ -447,4 +474,40 @@ public final class Conv2D: RegularizedLayer {
             }
         }
     }
+}
+
+/// `dst[xo] = src[xo·stride]` for xo in `lo ..< hi` (one row of a strided im2col). Stride 2
+/// moves 8 at a time, the even lanes of 16 floats, while those 16 lie among the `readable`
+/// floats of the row from `src`.
+@inline(__always)
+private func gatherStrided(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, stride s: Int, lo: Int, hi: Int, readable: Int) {
+    var xo = lo
+    if s == 2 {
+        while xo &+ 8 <= hi && 2 &* xo &+ 16 <= readable {
+            let v = UnsafeRawPointer(src + 2 &* xo).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dst + xo).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+            xo &+= 8
+        }
+    }
+    while xo < hi { dst[xo] = src[xo &* s]; xo &+= 1 }
+}
+
+/// `dst[xo·stride] += src[xo]` for xo in `lo ..< hi` (one row of a strided col2im), the
+/// adjoint of ``gatherStrided(_:_:stride:lo:hi:readable:)``: stride 2 adds 8 at a time into
+/// the even lanes of 16 floats (the odd lanes add zero) while they lie among the `writable`
+/// floats of the row from `dst`.
+@inline(__always)
+private func scatterAddStrided(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, stride s: Int, lo: Int, hi: Int, writable: Int) {
+    var xo = lo
+    if s == 2 {
+        while xo &+ 8 <= hi && 2 &* xo &+ 16 <= writable {
+            let at = UnsafeMutableRawPointer(dst + 2 &* xo)
+            let g = UnsafeRawPointer(src + xo).loadUnaligned(as: SIMD8<Float>.self)
+            var spread = SIMD16<Float>()
+            spread.evenHalf = g
+            at.storeBytes(of: at.loadUnaligned(as: SIMD16<Float>.self) + spread, as: SIMD16<Float>.self)
+            xo &+= 8
+        }
+    }
+    while xo < hi { dst[xo &* s] += src[xo]; xo &+= 1 }
 }

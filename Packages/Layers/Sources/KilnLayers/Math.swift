@@ -60,18 +60,19 @@ func vectorSumOfSquaredDeviations(_ p: UnsafePointer<Float>, _ n: Int, mean: Flo
     return s
 }
 
-/// Σ p[i]·q[i].
+/// Σ p[i]·(q[i] − mean).
 @inline(__always)
-func vectorDot(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ n: Int) -> Float {
+func vectorDotOfDeviations(_ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ n: Int, mean: Float) -> Float {
     var a = SIMD8<Float>(repeating: 0), b = SIMD8<Float>(repeating: 0)
+    let m = SIMD8<Float>(repeating: mean)
     let rp = UnsafeRawPointer(p), rq = UnsafeRawPointer(q)
     var i = 0
     while i + 16 <= n {
-        a += rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        b += rp.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self) * rq.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
+        a += rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * (rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m)
+        b += rp.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self) * (rq.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self) - m)
         i += 16
     }
     var s = (a + b).sum()
-    while i < n { s += p[i] * q[i]; i += 1 }
+    while i < n { s += p[i] * (q[i] - mean); i += 1 }
     return s
 }
