@@ -30,9 +30,6 @@ import KilnTensor
 /// 3×3 kernels with stride 1 and padding 1 on inputs of at least
 /// ``winogradMinimumChannels`` channels take Winograd's F(2×2, 3×3) instead (Winograd.swift):
 /// 16 GEMMs on transformed tiles, 2.25× fewer multiplications in each of the three passes.
-/// The same kernels on fewer channels (a grey or RGB first layer) are computed directly
-/// in vectors (DirectConv3x3.swift): there im2col would copy each pixel nine times for a
-/// GEMM whose inner dimension is only 9·channels.
 public final class Conv2D: RegularizedLayer {
     /// The number of output channels (spec `filters`).
     public let filters: Int
@@ -73,10 +70,6 @@ public final class Conv2D: RegularizedLayer {
     /// The Winograd path for this layer's geometry; nil: im2col (set by `build`; tests turn
     /// it off to compare the two).
     var winograd: Winograd3x3?
-    /// The direct path for 3×3, stride-1, padding-1 layers on inputs of fewer than
-    /// ``winogradMinimumChannels`` channels (a grey or RGB first layer); nil: im2col (set by
-    /// `build`; tests turn it off to compare).
-    var direct: DirectConv3x3?
     /// The `maxpool` that runs right after this layer (set by ``Sequential``): forward pools
     /// each example as soon as its output is complete, while it is in cache, and the pool's
     /// own forward then returns that result (``MaxPool2D/forward(_:training:)``).
@@ -136,11 +129,8 @@ public final class Conv2D: RegularizedLayer {
         (channels, height, width) = (c, h, w)
         outHeight = (h + 2 * padding - kernel) / stride + 1
         outWidth = (w + 2 * padding - kernel) / stride + 1
-        let sameThreeByThree = kernel == 3 && stride == 1 && padding == 1
-        winograd = sameThreeByThree && c >= Conv2D.winogradMinimumChannels
+        winograd = kernel == 3 && stride == 1 && padding == 1 && c >= Conv2D.winogradMinimumChannels
             ? Winograd3x3(channels: c, filters: filters, height: h, width: w) : nil
-        direct = sameThreeByThree && c < Conv2D.winogradMinimumChannels
-            ? DirectConv3x3(channels: c, filters: filters, height: h, width: w) : nil
         let fan = Fan.conv(kernelHeight: kernel, kernelWidth: kernel, inputChannels: c, outputChannels: filters)
         weight = Parameter(name: "\(name).weight", value: initializer.make(shape: [filters, c, kernel, kernel], fan: fan, rng: &rng))
         if useBias {
@@ -200,21 +190,6 @@ public final class Conv2D: RegularizedLayer {
             pool?.endPooling(output)
             return output
         }
-        if let direct {
-            input.withUnsafeBufferPointer { x in
-                weight.value.withUnsafeBufferPointer { w in
-                    biasValues.withUnsafeBufferPointer { b in
-                        output.withUnsafeMutableBufferPointer { y in
-                            direct.forward(x.baseAddress!, batch: batch, weight: w.baseAddress!, bias: b.baseAddress!, into: y.baseAddress!,
-                                           afterExample: pool.map { pool in { [base = y.baseAddress!] in pool.poolExample($0, of: base) } })
-                        }
-                    }
-                }
-            }
-            savedInput = input
-            pool?.endPooling(output)
-            return output
-        }
         let group = groupSize(batch: batch)
         let positions = outHeight * outWidth
         let (f, patch) = (filters, patchSize)
@@ -260,23 +235,21 @@ public final class Conv2D: RegularizedLayer {
                 for j in 0..<f { biasSums[j] += vectorSum(g.baseAddress! + (i * f + j) * positions, positions) }
             }
         }
-        if winograd != nil || direct != nil {
+        if let winograd {
             let needsInput = needsInputGradient
             input.withUnsafeBufferPointer { x in
                 outputGradient.withUnsafeBufferPointer { g in
                     weight.value.withUnsafeBufferPointer { w in
                         weight.gradient.withUnsafeMutableBufferPointer { dw in
-                            func run(_ dx: UnsafeMutablePointer<Float>?) {
-                                if let winograd {
-                                    winograd.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
-                                                      weightGradient: dw.baseAddress!, inputGradient: dx)
-                                } else {
-                                    direct!.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
-                                                     weightGradient: dw.baseAddress!, inputGradient: dx)
-                                }
+                            guard needsInput else {
+                                winograd.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
+                                                  weightGradient: dw.baseAddress!, inputGradient: nil)
+                                return
                             }
-                            guard needsInput else { return run(nil) }
-                            inputGradient.withUnsafeMutableBufferPointer { dx in run(dx.baseAddress!) }
+                            inputGradient.withUnsafeMutableBufferPointer { dx in
+                                winograd.backward(x.baseAddress!, outputGradient: g.baseAddress!, batch: batch, weight: w.baseAddress!,
+                                                  weightGradient: dw.baseAddress!, inputGradient: dx.baseAddress!)
+                            }
                         }
                     }
                 }

@@ -112,8 +112,8 @@ func absurdSizesAreBuildErrors(spec: String, input: [Int], names: String) {
     #expect(try model("tanh|maxpool(2)", [1, 4, 4]).executionOrder == [0, 1])
 }
 
-/// A convolution followed by a max pool pools each example as it completes it (im2col,
-/// direct and Winograd paths, the 2x2 kernels and the general window): outputs and gradients are the
+/// A convolution followed by a max pool pools each example as it completes it (im2col
+/// and Winograd paths, the 2x2 kernels and the general window): outputs and gradients are the
 /// bits of the unfused layers, and the pool still pools an input of its own.
 @Test(arguments: [("conv(3, kernel=3, padding=1)|maxpool(2)|flatten|dense(4)", [1, 8, 8]),
                   ("conv(3, kernel=5, padding=2)|maxpool(2)|flatten|dense(4)", [2, 8, 8]),
