@@ -8,6 +8,8 @@ public func makeTrainer(model: Sequential, options: TrainingOptions) throws -> T
     let trainer = Trainer(model: model, optimizer: try optimizers.make(options.optimizer),
                           batchSize: options.batchSize, seed: options.seed)
     trainer.evaluationBatchSize = options.evaluationBatchSize
+    try options.checkTestTimeAugmentation(inputShape: model.inputShape)
+    trainer.testTimeAugmentation = options.testTimeAugmentation
     if let schedule = options.schedule { trainer.schedule = try schedules.make(schedule) }
     trainer.loss = try losses.make(options.loss)
     if let regularizer = options.regularizer { trainer.regularizer = try regularizers.make(regularizer) }

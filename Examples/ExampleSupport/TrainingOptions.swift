@@ -81,6 +81,13 @@ public struct TrainingOptions: ParsableArguments {
         return recipeInUse.augment
     }
 
+    @Option(name: .customLong("tta"), help: ArgumentHelp("Test-time augmentation when evaluating: none, or flip (each prediction is the mean of the image's and its mirror image's class probabilities; image models) (default: the recipe's).", valueName: "mode"))
+    public var ttaFlag: String?
+    /// `--tta` or the recipe's.
+    public var testTimeAugmentation: TestTimeAugmentation {
+        ttaFlag.flatMap(TestTimeAugmentation.init(rawValue:)) ?? recipeInUse.testTimeAugmentation
+    }
+
     @Option(name: .customLong("epochs"), help: "Number of epochs (default: the recipe's).")
     public var epochsFlag: Int?
     /// `--epochs` or the recipe's.
@@ -188,6 +195,17 @@ public struct TrainingOptions: ParsableArguments {
         if let regularizer { do { _ = try regularizers.make(regularizer) } catch { throw usageError("--regularizer", error) } }
         if let earlyStopping { do { _ = try makeEarlyStopping(earlyStopping) } catch { throw usageError("--early-stopping", error) } }
         if let augment { do { try validateAugmentation(augment) } catch { throw usageError("--augment", error) } }
+        if let ttaFlag, TestTimeAugmentation(rawValue: ttaFlag) == nil {
+            throw ValidationError("--tta: expected one of \(TestTimeAugmentation.allCases.map(\.rawValue).joined(separator: ", ")), got '\(ttaFlag)'")
+        }
+    }
+
+    /// Throws when `--tta` (or the recipe's) does not apply to a model of `inputShape`.
+    public func checkTestTimeAugmentation(inputShape: [Int]) throws {
+        let tta = testTimeAugmentation
+        guard tta.fits(inputShape: inputShape) else {
+            throw ExampleError("--tta \(tta): needs image inputs (CxHxW); the model takes \(inputShape.map(String.init).joined(separator: "x")) (use --tta none)")
+        }
     }
 
     /// Images per evaluation batch: conv layers keep im2col and activation buffers sized by

@@ -187,7 +187,15 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
             ensemble.combiner = combiner
         }
 
+        let tta = options.testTimeAugmentation
+        ensemble.testTimeAugmentation = tta
         let report = ensemble.report(on: data.test, batchSize: options.evaluationBatchSize)
+        var oneView: EnsembleReport?
+        if tta != .none {
+            ensemble.testTimeAugmentation = .none
+            oneView = ensemble.report(on: data.test, batchSize: options.evaluationBatchSize)
+            ensemble.testTimeAugmentation = tta
+        }
         let oob = ensemble.outOfBag!
         log("")
         log("member  sample  unique   dev acc  test acc  seconds")
@@ -216,6 +224,9 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
                 + " (the combiner was fitted on the members' out-of-bag probabilities)")
         }
         log("ensemble (\(stacking ? "stacking" : "\(voting) voting")) test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(formatSigned(100 * report.gainOverBestMember)) points over the best member)")
+        if let oneView {
+            log("  with --tta \(tta); one view alone: ensemble test accuracy \(formatFixed(oneView.accuracy, 4)), mean member \(formatFixed(oneView.meanMemberAccuracy, 4))")
+        }
         if oob.counted > 0 {
             log("out-of-bag accuracy \(formatFixed(oob.accuracy, 4)) on \(oob.counted) of \(oob.population) training images (those at least one member left out)")
         } else {
@@ -247,6 +258,7 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
                 ("ensemble_accuracy", jsonNumber(report.accuracy)),
                 ("test_accuracy", jsonNumber(report.accuracy)),
                 ("test_loss", jsonNumber(report.evaluation.loss)),
+                ("tta", "\"\(tta)\""),
                 ("oob_accuracy", jsonNumber(oob.accuracy)),
                 ("oob_counted", "\(oob.counted)"),
                 ("agreement", jsonNumber(report.agreement)),
@@ -262,6 +274,10 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
             for (rule, accuracy) in ruleAccuracies { fields.append(("\(rule)_accuracy", jsonNumber(accuracy))) }
             if !kindAccuracies.isEmpty { fields.append(("model_accuracies", "[" + kindAccuracies.map(jsonNumber).joined(separator: ", ") + "]")) }
             if stacking { fields.append(("stacking_accuracy", jsonNumber(report.accuracy))) }
+            if let oneView {
+                fields.append(("test_accuracy_one_view", jsonNumber(oneView.accuracy)))
+                fields.append(("members_one_view", "[" + oneView.memberAccuracies.map(jsonNumber).joined(separator: ", ") + "]"))
+            }
             if let diagnosis {
                 fields += [("train_error", jsonNumber(diagnosis.trainError)), ("dev_error", jsonNumber(diagnosis.devError))]
             }
@@ -315,6 +331,8 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         // predictions are not saved, so another rule has no out-of-bag score.
         let outOfBag = ensemble.voting == savedVoting ? ensemble.outOfBag : nil
         ensemble.threads = options.threads
+        try options.checkTestTimeAugmentation(inputShape: ensemble.inputShape)
+        ensemble.testTimeAugmentation = options.testTimeAugmentation
         let data = try ClassificationData.load(options, inputShape: ensemble.inputShape, testOnly: true)
         guard data.classNames.count == ensemble.classNames.count else {
             throw ExampleError("--load: the ensemble has \(ensemble.classNames.count) classes, the data \(data.classNames.count)")
@@ -323,7 +341,8 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         log("ensemble: \(ensemble.members.count) members, \(ensemble.rule == "stacking" ? "stacking" : "\(ensemble.voting) voting")"
             + (savedRule != ensemble.rule ? " (saved with \(savedRule))" : ""))
         for (i, accuracy) in report.memberAccuracies.enumerated() { log("member \(i + 1) test accuracy \(formatFixed(accuracy, 4))") }
-        log("ensemble test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(data.test.count) images)")
+        log("ensemble test accuracy \(formatFixed(report.accuracy, 4)), test loss \(formatFixed(report.evaluation.loss, 4)) (\(data.test.count) images"
+            + (ensemble.testTimeAugmentation == .none ? ")" : ", --tta \(ensemble.testTimeAugmentation))"))
         if let oob = ensemble.outOfBag {
             log("out-of-bag accuracy when trained (\(savedVoting) voting) \(formatFixed(oob.accuracy, 4))"
                 + (outOfBag == nil ? "; none for \(ensemble.voting) voting (the out-of-bag predictions are not saved)" : ""))

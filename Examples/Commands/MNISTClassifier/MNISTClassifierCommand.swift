@@ -108,7 +108,15 @@ public struct MNISTClassifierCommand: ParsableCommand {
         }
 
         let test = trainer.evaluate(data.test)
+        let tta = trainer.testTimeAugmentation
+        var oneView: Evaluation?
+        if tta != .none {
+            trainer.testTimeAugmentation = .none
+            oneView = trainer.evaluate(data.test)
+            trainer.testTimeAugmentation = tta
+        }
         log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4))  (\(data.test.count) images, \(formatFixed(Date().timeIntervalSince(start), 1)) s in all)")
+        if let oneView { log("  with --tta \(tta); one view alone: test accuracy \(formatFixed(oneView.accuracy, 4)), test loss \(formatFixed(oneView.loss, 4))") }
         log(test.confusion.rendered())
         var diagnosis: Diagnosis?
         if let dev = data.dev {
@@ -130,6 +138,8 @@ public struct MNISTClassifierCommand: ParsableCommand {
                 ("test_accuracy", jsonNumber(test.accuracy)), ("test_loss", jsonNumber(test.loss)),
                 ("epochs_run", "\(trainer.history.count)"), ("train_seconds", jsonNumber(trainSeconds)),
             ]
+            if let oneView { fields.append(("test_accuracy_one_view", jsonNumber(oneView.accuracy))) }
+            fields.append(("tta", "\"\(tta)\""))
             if let last = trainer.history.last, let devAccuracy = last.devAccuracy { fields.append(("dev_accuracy", jsonNumber(devAccuracy))) }
             if let best = trainer.earlyStopping?.bestEpoch { fields.append(("best_epoch", "\(best)")) }
             if let diagnosis {
@@ -160,9 +170,12 @@ public struct MNISTClassifierCommand: ParsableCommand {
         guard data.classNames.count == loaded.classNames.count else {
             throw ExampleError("--load: \(path) classifies \(loaded.classNames.count) classes, the data has \(data.classNames.count)")
         }
-        let test = Trainer.evaluate(model: model, data: data.test, batchSize: inputShape.count == 3 ? 250 : 1000, threads: options.threads)
+        try options.checkTestTimeAugmentation(inputShape: inputShape)
+        let tta = options.testTimeAugmentation
+        let test = Trainer.evaluate(model: model, data: data.test, batchSize: inputShape.count == 3 ? 250 : 1000, threads: options.threads,
+                                    testTimeAugmentation: tta)
         log("model: \(spec)")
-        log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images)")
+        log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images\(tta == .none ? "" : ", --tta \(tta)"))")
         log(test.confusion.rendered())
         if options.json && isRoot {
             print("{\"test_accuracy\": \(jsonNumber(test.accuracy)), \"test_loss\": \(jsonNumber(test.loss)), \"epochs_run\": 0, \"train_seconds\": 0}")

@@ -255,7 +255,8 @@ extension Bagging {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let outOfBag = plan.sample.outOfBag
-        let probabilities = Ensemble.memberProbabilities(model, data: train, indices: outOfBag, batchSize: trainer.evaluationBatchSize, threads: threads)
+        let probabilities = Ensemble.memberProbabilities(model, data: train, indices: outOfBag, batchSize: trainer.evaluationBatchSize,
+                                                         threads: threads, testTimeAugmentation: trainer.testTimeAugmentation)
         let record = MemberRecord(index: plan.index, seed: plan.seed, sampleSize: plan.sample.count,
                                   uniqueSamples: plan.sample.uniqueCount, history: trainer.history, seconds: seconds)
         return MemberOutcome(record: record, model: ModelTransfer(value: model), outOfBag: outOfBag, outOfBagProbabilities: probabilities)

@@ -72,6 +72,10 @@ public final class Ensemble: Classifier {
     public var outOfBag: OutOfBagScore?
     /// Worker threads for prediction and evaluation (default: the cores this process may use).
     public var threads: Int = Parallel.availableCores
+    /// The views each member's prediction looks at (default none; see
+    /// ``/KilnTraining/TestTimeAugmentation``): with `flip`, each member's probabilities are
+    /// its mean over the image and its mirror image, and the members vote with those.
+    public var testTimeAugmentation: TestTimeAugmentation = .none
 
     /// Throws ``EnsembleError/invalidConfiguration(_:)`` when there are no members, when a
     /// member's input or output shape does not fit `inputShape` and the classes, or when
@@ -104,7 +108,8 @@ public final class Ensemble: Classifier {
 
     /// Each member's class probabilities for `inputs` (`[n] + inputShape`), `[n, classes]` each.
     public func memberProbabilities(_ inputs: Tensor, batchSize: Int = 1000) -> [Tensor] {
-        members.map { Trainer.predictProbabilities(model: $0, inputs: inputs, batchSize: batchSize, threads: threads) }
+        members.map { Trainer.predictProbabilities(model: $0, inputs: inputs, batchSize: batchSize, threads: threads,
+                                                   testTimeAugmentation: testTimeAugmentation) }
     }
 
     /// The members' vote on `inputs` with the ensemble's rule and weights (or combiner).
@@ -143,10 +148,9 @@ public final class Ensemble: Classifier {
         var memberCorrect = [Int](repeating: 0, count: members.count)
         var agreeingPairs = 0, unanimous = 0
         var lossSum = 0.0
-        let softmax = SoftmaxCrossEntropy()
         for indices in Batches.sequential(count: data.count, batchSize: batchSize) {
             let (x, labels) = data.batch(indices)
-            let probabilities = members.map { softmax.probabilities($0.forward(x, training: false)) }
+            let probabilities = members.map { testTimeAugmentation.probabilities(of: $0, x) }
             let (vote, combined) = combine(probabilities)
             let memberPredictions = probabilities.map { $0.argmaxIndices() }
             combined.withUnsafeBufferPointer { mean in
@@ -182,10 +186,9 @@ public final class Ensemble: Classifier {
     public func stagedAccuracies(on data: any Dataset, batchSize: Int = 1000) -> [Double] {
         precondition(batchSize > 0, "Ensemble.stagedAccuracies: batch size must be positive")
         var correct = [Int](repeating: 0, count: members.count)
-        let softmax = SoftmaxCrossEntropy()
         for indices in Batches.sequential(count: data.count, batchSize: batchSize) {
             let (x, labels) = data.batch(indices)
-            let probabilities = members.map { softmax.probabilities($0.forward(x, training: false)) }
+            let probabilities = members.map { testTimeAugmentation.probabilities(of: $0, x) }
             for m in 1...members.count {
                 let vote = voting.combine(Array(probabilities.prefix(m)), weights: weights.map { Array($0.prefix(m)) })
                 for (p, y) in zip(vote.predictions, labels) where p == y { correct[m - 1] += 1 }
@@ -195,11 +198,13 @@ public final class Ensemble: Classifier {
     }
 
     /// `model`'s probabilities on the examples `indices` of `data`, `[indices.count, classes]`.
-    static func memberProbabilities(_ model: Sequential, data: any Dataset, indices: [Int], batchSize: Int, threads: Int) -> Tensor {
+    static func memberProbabilities(_ model: Sequential, data: any Dataset, indices: [Int], batchSize: Int, threads: Int,
+                                    testTimeAugmentation: TestTimeAugmentation = .none) -> Tensor {
         let k = model.outputShape.reduce(1, *)
         guard !indices.isEmpty else { return Tensor(shape: [0, k], scalars: []) }
         let (x, _) = data.batch(indices)
-        return Trainer.predictProbabilities(model: model, inputs: x, batchSize: max(1, batchSize), threads: threads)
+        return Trainer.predictProbabilities(model: model, inputs: x, batchSize: max(1, batchSize), threads: threads,
+                                            testTimeAugmentation: testTimeAugmentation)
     }
 }
 

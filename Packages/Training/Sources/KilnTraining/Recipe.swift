@@ -26,11 +26,14 @@ public struct Recipe: Sendable, CustomStringConvertible {
     public var epochs: Int
     /// Examples per mini-batch.
     public var batchSize: Int
+    /// The views evaluation and prediction look at (`--tta`; default none).
+    public var testTimeAugmentation: TestTimeAugmentation
 
     /// A recipe from its parts (specs as the example programs' flags take them); epochs and
     /// batch size must be positive.
     public init(name: String, summary: String, model: String, optimizer: String, schedule: String? = nil,
-                loss: String = "softmax-ce", augment: String? = nil, epochs: Int, batchSize: Int = 128) {
+                loss: String = "softmax-ce", augment: String? = nil, epochs: Int, batchSize: Int = 128,
+                testTimeAugmentation: TestTimeAugmentation = .none) {
         precondition(epochs >= 1 && batchSize >= 1, "Recipe: epochs and batch size must be positive")
         self.name = name
         self.summary = summary
@@ -41,6 +44,7 @@ public struct Recipe: Sendable, CustomStringConvertible {
         self.augment = augment
         self.epochs = epochs
         self.batchSize = batchSize
+        self.testTimeAugmentation = testTimeAugmentation
     }
 
     /// The recipe as the flags it stands for, one per line.
@@ -50,6 +54,7 @@ public struct Recipe: Sendable, CustomStringConvertible {
         lines.append("  --loss \"\(loss)\"")
         if let augment { lines.append("  --augment \"\(augment)\"") }
         lines.append("  --epochs \(epochs) --batch-size \(batchSize)")
+        if testTimeAugmentation != .none { lines.append("  --tta \(testTimeAugmentation)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -75,6 +75,9 @@ public final class Trainer {
     public var dropLast = false
     /// Batch size used for evaluation (forward only).
     public var evaluationBatchSize = 1000
+    /// The views each evaluation and prediction looks at (default none; see
+    /// ``TestTimeAugmentation``). Training never uses it.
+    public var testTimeAugmentation: TestTimeAugmentation = .none
     /// The learning rate the schedule scales (the optimizer's at creation).
     public var baseLearningRate: Float
     /// Worker threads for training steps, evaluation and prediction (default: the cores
@@ -387,25 +390,34 @@ public final class Trainer {
     /// with the data split into chunks of ``evaluationBatchSize`` over ``threads`` workers.
     public func evaluate(_ data: any Dataset) -> Evaluation {
         BLAS.threadCount = 1
-        return Trainer.evaluate(parallel, data: data, batchSize: evaluationBatchSize, threads: threads)
+        return Trainer.evaluate(parallel, data: data, batchSize: evaluationBatchSize, threads: threads,
+                                testTimeAugmentation: testTimeAugmentation)
     }
 
     /// Evaluates any model on any dataset (mean softmax cross-entropy and accuracy):
     /// chunks of `batchSize` examples spread over `threads` workers (each on a replica of
-    /// the model; BLAS single-threaded). The result does not depend on `threads`.
-    public static func evaluate(model: Sequential, data: any Dataset, batchSize: Int = 1000, threads: Int = 1) -> Evaluation {
+    /// the model; BLAS single-threaded). The result does not depend on `threads`. With
+    /// `testTimeAugmentation`, predictions and loss come from the views' mean probabilities.
+    public static func evaluate(model: Sequential, data: any Dataset, batchSize: Int = 1000, threads: Int = 1,
+                                testTimeAugmentation: TestTimeAugmentation = .none) -> Evaluation {
         let workers = usefulWorkers(threads, rows: data.count, batchSize: batchSize)
         if workers > 1 { BLAS.threadCount = 1 }
-        return evaluate(DataParallel(model: model, shards: workers), data: data, batchSize: batchSize, threads: workers)
+        return evaluate(DataParallel(model: model, shards: workers), data: data, batchSize: batchSize, threads: workers,
+                        testTimeAugmentation: testTimeAugmentation)
     }
 
-    static func evaluate(_ engine: DataParallel, data: any Dataset, batchSize: Int, threads: Int) -> Evaluation {
+    static func evaluate(_ engine: DataParallel, data: any Dataset, batchSize: Int, threads: Int,
+                         testTimeAugmentation tta: TestTimeAugmentation = .none) -> Evaluation {
         let loss = SoftmaxCrossEntropy()
         let chunkCount = Batches.count(examples: data.count, batchSize: batchSize, dropLast: false)
         let mine = engine.communicator.map { Array($0.share(of: chunkCount)) }
         var chunks = FloatEnvironment.withSubnormalsFlushed {
             engine.mapChunks(count: data.count, batchSize: batchSize, threads: threads, only: mine) { model, range in
                 let (x, labels) = data.batch(Array(range))
+                if tta != .none {
+                    let p = tta.probabilities(of: model, x)
+                    return (TestTimeAugmentation.crossEntropySum(p, labels: labels), labels, p.argmaxIndices())
+                }
                 let logits = model.forward(x, training: false)
                 let (lossSum, _) = loss.shardLossAndGradient(logits: logits, labels: labels, batchCount: labels.count)
                 return (lossSum, labels, logits.argmaxIndices())
@@ -469,8 +481,10 @@ public final class Trainer {
     }
 
     /// Class probabilities (softmax of the logits) for `inputs` `[n] + inputShape`, in
-    /// chunks of `batchSize` rows over `threads` workers (the result does not depend on it).
-    public static func predictProbabilities(model: Sequential, inputs: Tensor, batchSize: Int = 1000, threads: Int = 1) -> Tensor {
+    /// chunks of `batchSize` rows over `threads` workers (the result does not depend on it);
+    /// with `testTimeAugmentation`, the mean over the views.
+    public static func predictProbabilities(model: Sequential, inputs: Tensor, batchSize: Int = 1000, threads: Int = 1,
+                                            testTimeAugmentation: TestTimeAugmentation = .none) -> Tensor {
         let n = inputs.shape.first ?? 0
         let workers = usefulWorkers(threads, rows: n, batchSize: batchSize)
         if workers > 1 { BLAS.threadCount = 1 }
@@ -478,7 +492,7 @@ public final class Trainer {
         let engine = DataParallel(model: model, shards: workers)
         let parts = FloatEnvironment.withSubnormalsFlushed {
             engine.mapChunks(count: n, batchSize: batchSize, threads: workers) { model, range in
-                loss.probabilities(model.forward(inputs.rows(range), training: false))
+                testTimeAugmentation.probabilities(of: model, inputs.rows(range))
             }
         }
         return parts.isEmpty ? loss.probabilities(Tensor.zeros([0, model.outputShape.reduce(1, *)])) : Tensor.concatenate(parts)
