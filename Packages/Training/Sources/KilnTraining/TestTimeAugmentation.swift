@@ -18,7 +18,9 @@ import KilnTensor
 /// image inputs (`C × H × W`) only, and only suits data whose mirror image keeps the class
 /// (clothes, not digits or text).
 public enum TestTimeAugmentation: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// One view: the softmax of the logits.
     case none
+    /// Two views, the example and its mirror image: the mean of their probabilities.
     case flip
 
     public var description: String { rawValue }
