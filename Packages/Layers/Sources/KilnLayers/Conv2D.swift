@@ -450,8 +450,8 @@ public final class Conv2D: RegularizedLayer {
 }
 
 /// `dst[xo] = src[xo·stride]` for xo in `lo ..< hi` (one row of a strided im2col). Stride 2
-/// moves 8 at a time, the even lanes of 16 floats, while those 16 lie among the `readable`
-/// floats of the row from `src`.
+/// moves 8 (then 4) at a time, the even lanes of 16 (8) floats, while those lie among the
+/// `readable` floats of the row from `src`.
 @inline(__always)
 private func gatherStrided(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, stride s: Int, lo: Int, hi: Int, readable: Int) {
     var xo = lo
@@ -461,14 +461,19 @@ private func gatherStrided(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePoin
             UnsafeMutableRawPointer(dst + xo).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
             xo &+= 8
         }
+        if xo &+ 4 <= hi && 2 &* xo &+ 8 <= readable {
+            let v = UnsafeRawPointer(src + 2 &* xo).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + xo).storeBytes(of: v.evenHalf, as: SIMD4<Float>.self)
+            xo &+= 4
+        }
     }
     while xo < hi { dst[xo] = src[xo &* s]; xo &+= 1 }
 }
 
 /// `dst[xo·stride] += src[xo]` for xo in `lo ..< hi` (one row of a strided col2im), the
-/// adjoint of ``gatherStrided(_:_:stride:lo:hi:readable:)``: stride 2 adds 8 at a time into
-/// the even lanes of 16 floats (the odd lanes add zero) while they lie among the `writable`
-/// floats of the row from `dst`.
+/// adjoint of ``gatherStrided(_:_:stride:lo:hi:readable:)``: stride 2 adds 8 (then 4) at a
+/// time into the even lanes of 16 (8) floats (the odd lanes add zero) while they lie among
+/// the `writable` floats of the row from `dst`.
 @inline(__always)
 private func scatterAddStrided(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, stride s: Int, lo: Int, hi: Int, writable: Int) {
     var xo = lo
@@ -480,6 +485,13 @@ private func scatterAddStrided(_ dst: UnsafeMutablePointer<Float>, _ src: Unsafe
             spread.evenHalf = g
             at.storeBytes(of: at.loadUnaligned(as: SIMD16<Float>.self) + spread, as: SIMD16<Float>.self)
             xo &+= 8
+        }
+        if xo &+ 4 <= hi && 2 &* xo &+ 8 <= writable {
+            let at = UnsafeMutableRawPointer(dst + 2 &* xo)
+            var spread = SIMD8<Float>()
+            spread.evenHalf = UnsafeRawPointer(src + xo).loadUnaligned(as: SIMD4<Float>.self)
+            at.storeBytes(of: at.loadUnaligned(as: SIMD8<Float>.self) + spread, as: SIMD8<Float>.self)
+            xo &+= 4
         }
     }
     while xo < hi { dst[xo &* s] += src[xo]; xo &+= 1 }

@@ -22,7 +22,7 @@ func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor, stride s: Int, padding p: 
 
 @Test(arguments: [
     (3, 1, 0, [2, 5, 5]), (3, 1, 1, [3, 6, 7]), (3, 1, 1, [1, 1, 4]), (5, 1, 2, [2, 3, 6]), (3, 2, 1, [1, 7, 7]), (2, 3, 0, [2, 8, 5]), (5, 1, 2, [1, 4, 4]), (1, 1, 0, [4, 3, 3]),
-    (3, 2, 1, [2, 28, 28]), (1, 2, 0, [3, 28, 21]), (3, 2, 1, [2, 33, 40]),   // stride 2 moving 8 at a time
+    (3, 2, 1, [2, 28, 28]), (1, 2, 0, [3, 28, 21]), (3, 2, 1, [2, 33, 40]), (3, 2, 1, [2, 14, 14]),   // stride 2, 8 or 4 at a time
 ])
 func convForwardMatchesTheDefinition(kernel: Int, stride: Int, padding: Int, shape: [Int]) throws {
     let m = try model("conv(3, kernel=\(kernel), stride=\(stride), padding=\(padding), bias_init=normal)", shape)
@@ -34,7 +34,7 @@ func convForwardMatchesTheDefinition(kernel: Int, stride: Int, padding: Int, sha
 /// A convolution without bias is linear, so its input gradient is the adjoint:
 /// ⟨conv(x), g⟩ = ⟨x, convᵀ(g)⟩ for any x and g. Strides 2 (the vector gather and scatter) and 3,
 /// rows wide enough for several vectors.
-@Test(arguments: [(3, 2, 1, [2, 28, 28]), (1, 2, 0, [3, 28, 21]), (3, 2, 1, [2, 33, 40]), (3, 3, 1, [2, 20, 17])])
+@Test(arguments: [(3, 2, 1, [2, 28, 28]), (1, 2, 0, [3, 28, 21]), (3, 2, 1, [2, 33, 40]), (3, 2, 1, [2, 14, 14]), (3, 3, 1, [2, 20, 17])])
 func convInputGradientIsTheAdjoint(kernel: Int, stride: Int, padding: Int, shape: [Int]) throws {
     let m = try model("conv(4, kernel=\(kernel), stride=\(stride), padding=\(padding), bias=false)", shape)
     let x = randomTensor([2] + shape, seed: 11)
