@@ -84,10 +84,16 @@ import Testing
         let accuracy = (summary["test_accuracy"] as! NSNumber).doubleValue
         // 16 steps: past chance (0.1), measured 0.244.
         #expect(accuracy > 0.15, "1,000 images, 2 epochs: \(accuracy)")
-        r = try ExampleRunner.run("mnist-classifier", ["--load", dir + "/full.safetensors", "--json"], timeout: 120)
-        #expect(r.status == 0, "\(r.stderr)")
-        let loaded = try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
-        #expect((loaded["test_accuracy"] as! NSNumber).doubleValue == accuracy)
+        // The recipe evaluates with --tta flip and reports the one-view accuracy beside it;
+        // --load gives each again.
+        #expect(summary["tta"] as? String == "flip")
+        let oneView = (summary["test_accuracy_one_view"] as! NSNumber).doubleValue
+        for (flags, expected) in [(["--tta", "flip"], accuracy), ([], oneView)] {
+            r = try ExampleRunner.run("mnist-classifier", ["--load", dir + "/full.safetensors", "--json"] + flags, timeout: 120)
+            #expect(r.status == 0, "\(r.stderr)")
+            let loaded = try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").last!.utf8)) as! [String: Any]
+            #expect((loaded["test_accuracy"] as! NSNumber).doubleValue == expected, "\(flags)")
+        }
         // Interrupted after epoch 1 and resumed: the same bytes.
         r = try ExampleRunner.run("mnist-classifier", common + ["--epochs", "1", "--checkpoint", dir + "/run.ckpt"], timeout: 300)
         #expect(r.status == 0, "\(r.stderr)")
