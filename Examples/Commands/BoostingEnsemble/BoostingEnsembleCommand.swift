@@ -99,6 +99,8 @@ public struct BoostingEnsembleCommand: AsyncParsableCommand {
             fflush(nil)
         }
         let summary = ensemble.boosting!
+        // The members' alphas come from their one-view training errors; --tta applies to the test report.
+        ensemble.testTimeAugmentation = options.testTimeAugmentation
         let report = ensemble.report(on: data.test, batchSize: options.evaluationBatchSize)
         log("")
         log("member  weighted err   alpha  train acc  test acc  seconds")
@@ -185,6 +187,8 @@ public struct BoostingEnsembleCommand: AsyncParsableCommand {
         let ensemble: Ensemble
         do { ensemble = try Ensemble.load(from: path) } catch { throw ExampleError("--load: \(error)") }
         ensemble.threads = options.threads
+        try options.checkTestTimeAugmentation(inputShape: ensemble.inputShape)
+        ensemble.testTimeAugmentation = options.testTimeAugmentation
         let data = try ClassificationData.load(options, inputShape: ensemble.inputShape, testOnly: true)
         guard data.classNames.count == ensemble.classNames.count else {
             throw ExampleError("--load: the ensemble has \(ensemble.classNames.count) classes, the data \(data.classNames.count)")

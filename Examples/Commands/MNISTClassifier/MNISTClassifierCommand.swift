@@ -178,7 +178,7 @@ public struct MNISTClassifierCommand: ParsableCommand {
         log("test accuracy \(formatFixed(test.accuracy, 4)), test loss \(formatFixed(test.loss, 4)) (\(data.test.count) images\(tta == .none ? "" : ", --tta \(tta)"))")
         log(test.confusion.rendered())
         if options.json && isRoot {
-            print("{\"test_accuracy\": \(jsonNumber(test.accuracy)), \"test_loss\": \(jsonNumber(test.loss)), \"epochs_run\": 0, \"train_seconds\": 0}")
+            print("{\"test_accuracy\": \(jsonNumber(test.accuracy)), \"test_loss\": \(jsonNumber(test.loss)), \"tta\": \"\(tta)\", \"epochs_run\": 0, \"train_seconds\": 0}")
         }
     }
 }
