@@ -81,7 +81,7 @@ public struct TrainingOptions: ParsableArguments {
         return recipeInUse.augment
     }
 
-    @Option(name: .customLong("tta"), help: ArgumentHelp("Test-time augmentation when evaluating: none, or flip (each prediction is the mean of the image's and its mirror image's class probabilities; image models) (default: the recipe's).", valueName: "mode"))
+    @Option(name: .customLong("tta"), help: ArgumentHelp("Test-time augmentation when evaluating: none; flip (each prediction is the mean of the image's and its mirror image's class probabilities); or flip-shift (the mean over ten views: both images, each also moved one pixel left, right, up and down); image models (default: the recipe's).", valueName: "mode"))
     public var ttaFlag: String?
     /// `--tta` or the recipe's.
     public var testTimeAugmentation: TestTimeAugmentation {

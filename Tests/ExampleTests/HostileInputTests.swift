@@ -89,7 +89,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
               1, "shortcut", .idx(.none)),
             c("malformed nested spec names the column", ["--model", "residual(conv(8, kernel=3)|)|dense(10)"], 64, "column 28"),
             c("unknown recipe lists the valid ones", ["--recipe", "resnet18"], 64, "cnn, mlp, resnet"),
-            c("unknown --tta mode lists the valid ones", ["--tta", "rotate"], 64, "none, flip"),
+            c("unknown --tta mode lists the valid ones", ["--tta", "rotate"], 64, "none, flip, flip-shift"),
             c("--tta flip on a model without images", idx + ["--tta", "flip", "--epochs", "1"], 1, "needs image inputs", .idx(.none)),
             c("unknown loss lists the valid ones", ["--loss", "hinge"], 64, "softmax-ce"),
             c("--load garbage", ["--load", "$DIR/bad/garbage.safetensors"], 1, "garbage.safetensors", .bad(.garbage)),

@@ -65,9 +65,52 @@ import KilnTensor
         #expect(plain.loss != one.loss)
     }
 
+    /// A shift moves every plane's pixels and fills with zeros; moving back restores the
+    /// pixels that stayed inside.
+    @Test func shiftingMovesPixelsAndFillsZeros() {
+        var rng = RandomGenerator(seed: 5)
+        let x = Tensor.uniform([2, 3, 4, 5], using: &rng) + 1  // no zero pixel in x
+        for (dx, dy) in [(1, 0), (-1, 0), (0, 1), (0, -1), (2, -3), (-5, 0), (0, 4)] {
+            let s = x.shifted(right: dx, down: dy)
+            for i in 0..<2 { for c in 0..<3 { for y in 0..<4 { for z in 0..<5 {
+                let (fy, fz) = (y - dy, z - dx)
+                let inside = (0..<4).contains(fy) && (0..<5).contains(fz)
+                #expect(s[i, c, y, z] == (inside ? x[i, c, fy, fz] : 0), "shift (\(dx), \(dy)) at \(y), \(z)")
+            } } } }
+        }
+        #expect(x.shifted(right: 0, down: 0) == x)
+    }
+
+    /// `flip-shift` is the mean of ten views' softmax in the documented order: the image
+    /// unmoved, left, right, up, down, then its mirror image the same way.
+    @Test func flipShiftAveragesTenViews() throws {
+        let net = try model()
+        var rng = RandomGenerator(seed: 6)
+        let x = Tensor.uniform([3, 2, 5, 6], using: &rng)
+        let softmax = SoftmaxCrossEntropy()
+        var expected = [Float](repeating: 0, count: 12)
+        var count: Float = 0
+        for image in [x, x.mirroredAlongWidth()] {
+            for (dx, dy) in [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)] {
+                let p = softmax.probabilities(net.forward(image.shifted(right: dx, down: dy), training: false))
+                for i in 0..<3 { for k in 0..<4 { expected[i * 4 + k] += p[i, k] } }
+                count += 1
+            }
+        }
+        let ten = TestTimeAugmentation.flipShift.probabilities(of: net, x)
+        for i in 0..<3 { for k in 0..<4 { #expect(ten[i, k] == expected[i * 4 + k] * (1 / count)) } }
+        #expect(count == 10 && ten != TestTimeAugmentation.flip.probabilities(of: net, x))
+        let data = TensorDataset(inputs: x, labels: [0, 1, 2], classNames: ["a", "b", "c", "d"])
+        let one = Trainer.evaluate(model: net, data: data, batchSize: 2, threads: 1, testTimeAugmentation: .flipShift)
+        let three = Trainer.evaluate(model: net, data: data, batchSize: 2, threads: 3, testTimeAugmentation: .flipShift)
+        #expect(one.predictions == ten.argmaxIndices() && one.loss == three.loss)
+        #expect(TestTimeAugmentation(rawValue: "flip-shift") == .flipShift)
+    }
+
     @Test func flipNeedsImages() {
         #expect(TestTimeAugmentation.flip.fits(inputShape: [1, 28, 28]))
         #expect(!TestTimeAugmentation.flip.fits(inputShape: [784]))
         #expect(TestTimeAugmentation.none.fits(inputShape: [784]))
+        #expect(!TestTimeAugmentation.flipShift.fits(inputShape: [784]))
     }
 }
