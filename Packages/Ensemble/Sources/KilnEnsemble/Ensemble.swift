@@ -106,6 +106,13 @@ public final class Ensemble: Classifier {
 
     // MARK: Predictions
 
+    /// ``report(on:batchSize:)`` and ``stagedAccuracies(on:batchSize:)`` read the data in
+    /// blocks of this many batches and hand each member a block, which its ``threads``
+    /// workers share batch by batch. The batches start at multiples of the batch size
+    /// whatever the thread count, so the results do not depend on it; a block bounds the
+    /// inputs held at once (2,000 images for image models' batches of 250).
+    static let chunksPerBlock = 8
+
     /// Each member's class probabilities for `inputs` (`[n] + inputShape`), `[n, classes]` each.
     public func memberProbabilities(_ inputs: Tensor, batchSize: Int = 1000) -> [Tensor] {
         members.map { Trainer.predictProbabilities(model: $0, inputs: inputs, batchSize: batchSize, threads: threads,
@@ -148,9 +155,9 @@ public final class Ensemble: Classifier {
         var memberCorrect = [Int](repeating: 0, count: members.count)
         var agreeingPairs = 0, unanimous = 0
         var lossSum = 0.0
-        for indices in Batches.sequential(count: data.count, batchSize: batchSize) {
+        for indices in Batches.sequential(count: data.count, batchSize: batchSize * Self.chunksPerBlock) {
             let (x, labels) = data.batch(indices)
-            let probabilities = members.map { testTimeAugmentation.probabilities(of: $0, x) }
+            let probabilities = memberProbabilities(x, batchSize: batchSize)
             let (vote, combined) = combine(probabilities)
             let memberPredictions = probabilities.map { $0.argmaxIndices() }
             combined.withUnsafeBufferPointer { mean in
@@ -186,9 +193,9 @@ public final class Ensemble: Classifier {
     public func stagedAccuracies(on data: any Dataset, batchSize: Int = 1000) -> [Double] {
         precondition(batchSize > 0, "Ensemble.stagedAccuracies: batch size must be positive")
         var correct = [Int](repeating: 0, count: members.count)
-        for indices in Batches.sequential(count: data.count, batchSize: batchSize) {
+        for indices in Batches.sequential(count: data.count, batchSize: batchSize * Self.chunksPerBlock) {
             let (x, labels) = data.batch(indices)
-            let probabilities = members.map { testTimeAugmentation.probabilities(of: $0, x) }
+            let probabilities = memberProbabilities(x, batchSize: batchSize)
             for m in 1...members.count {
                 let vote = voting.combine(Array(probabilities.prefix(m)), weights: weights.map { Array($0.prefix(m)) })
                 for (p, y) in zip(vote.predictions, labels) where p == y { correct[m - 1] += 1 }

@@ -90,6 +90,32 @@ import Synchronization
         }
     }
 
+    /// Evaluation spreads each block of batches over the ensemble's threads: the report
+    /// and the staged accuracies are the same at 1 and 3 threads, and the same as the
+    /// members' own probabilities batch by batch (several blocks of batches of 7).
+    @Test func evaluationIsTheSameAtAnyThreadCount() async throws {
+        let ensemble = try await fit(jobs: 2)
+        ensemble.threads = 1
+        let one = ensemble.report(on: test, batchSize: 7), stagedOne = ensemble.stagedAccuracies(on: test, batchSize: 7)
+        ensemble.threads = 3
+        let three = ensemble.report(on: test, batchSize: 7), stagedThree = ensemble.stagedAccuracies(on: test, batchSize: 7)
+        #expect(test.count > 7 * Ensemble.chunksPerBlock)
+        #expect(one.evaluation.predictions == three.evaluation.predictions && one.evaluation.loss == three.evaluation.loss)
+        #expect(one.memberAccuracies == three.memberAccuracies && one.agreement == three.agreement)
+        #expect(stagedOne == stagedThree && stagedOne.last == one.accuracy)
+        var mean = [Float](repeating: 0, count: test.count * 3)
+        for member in ensemble.members {
+            for start in stride(from: 0, to: test.count, by: 7) {
+                let rows = start..<min(start + 7, test.count)
+                let p = SoftmaxCrossEntropy().probabilities(member.forward(test.inputs.rows(rows), training: false))
+                for (r, i) in rows.enumerated() { for k in 0..<3 { mean[i * 3 + k] += p[r, k] / 4 } }
+            }
+        }
+        let expected = (0..<test.count).map { i in (0..<3).max { mean[i * 3 + $0] < mean[i * 3 + $1] }! }
+        let agreeing = zip(expected, three.evaluation.predictions).filter { $0 == $1 }.count
+        #expect(agreeing >= test.count - 1, "\(agreeing) of \(test.count)")
+    }
+
     /// An ensemble and a single model answer the same calls.
     @Test func sameCallsAsASingleModel() async throws {
         func accuracy(_ classifier: some Classifier) -> Double { classifier.evaluate(test).accuracy }
