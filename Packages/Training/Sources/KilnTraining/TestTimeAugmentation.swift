@@ -49,7 +49,8 @@ public enum TestTimeAugmentation: String, CaseIterable, Sendable, CustomStringCo
     }
 
     /// The class probabilities of `model` (evaluation mode) for the batch `x`: the mean
-    /// over the views, summed in the fixed order of ``views`` and divided by their count.
+    /// over the views, summed in the order the type's documentation lists them and divided
+    /// by their count.
     public func probabilities(of model: Sequential, _ x: Tensor) -> Tensor {
         let softmax = SoftmaxCrossEntropy()
         let views = views
