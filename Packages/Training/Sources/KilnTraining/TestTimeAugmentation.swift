@@ -32,7 +32,8 @@ public enum TestTimeAugmentation: String, CaseIterable, Sendable, CustomStringCo
 
     public var description: String { rawValue }
 
-    /// Whether the mode applies to examples of `inputShape` (`flip` needs `C × H × W`).
+    /// Whether the mode applies to examples of `inputShape` (`flip` and `flip-shift` need
+    /// `C × H × W`).
     public func fits(inputShape: [Int]) -> Bool { self == .none || inputShape.count == 3 }
 
     /// The views, in the order their probabilities are summed: (mirror the width, move
