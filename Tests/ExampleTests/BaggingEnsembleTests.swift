@@ -118,22 +118,29 @@ import Testing
         #expect(csv.count == 7)
     }
 
-    /// Same seed, same ensemble whatever --jobs: the member files are byte-identical.
+    /// Same seed, same ensemble whatever --jobs, and as job-array tasks (`--member K`, each
+    /// of which says in its log that it trains one member with every thread): the member
+    /// files are byte-identical.
     @Test func jobsDoNotChangeTheEnsemble() throws {
         let dir = try ExampleRunner.temporaryDirectory()
+        let run = Self.small + ["--model", "dense(64)|relu|dense(10)", "--epochs", "1", "--members", "3", "--seed", "5"]
         var summaries: [String] = []
         for jobs in ["1", "2"] {
-            let result = try ExampleRunner.run("bagging-ensemble", Self.small + [
-                "--model", "dense(64)|relu|dense(10)", "--epochs", "1", "--members", "3", "--jobs", jobs, "--seed", "5",
-                "--save", dir + "/jobs" + jobs, "--json",
-            ], timeout: 300)
+            let result = try ExampleRunner.run("bagging-ensemble", run + ["--jobs", jobs, "--save", dir + "/jobs" + jobs, "--json"], timeout: 300)
             #expect(result.status == 0, "\(result.stderr)")
             summaries.append(String(result.stdout.split(separator: "\n").last ?? ""))
+        }
+        for k in 0..<3 {
+            let task = try ExampleRunner.run("bagging-ensemble", run + ["--member", "\(k)", "--threads", "2", "--save", dir + "/array"], timeout: 300)
+            #expect(task.status == 0, "\(task.stderr)")
+            #expect(task.stdout.contains("this task trains member \(k) (0-based) alone, 2 threads"), "\(task.stdout)")
         }
         for member in ["member-01", "member-02", "member-03"] {
             let one = FileManager.default.contents(atPath: dir + "/jobs1/\(member).safetensors")
             let two = FileManager.default.contents(atPath: dir + "/jobs2/\(member).safetensors")
+            let task = FileManager.default.contents(atPath: dir + "/array/\(member).safetensors")
             #expect(one != nil && one == two, "\(member) differs between --jobs 1 and --jobs 2")
+            #expect(one != nil && one == task, "\(member) differs between --jobs 1 and its job-array task")
         }
         func accuracy(_ line: String) throws -> Double {
             ((try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["ensemble_accuracy"] as! NSNumber).doubleValue

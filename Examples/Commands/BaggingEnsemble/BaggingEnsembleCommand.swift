@@ -134,7 +134,10 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
                 + "\(model) -> \(model.outputShape), \(model.parameters.reduce(0) { $0 + $1.value.count }) parameters per member")
         }
         _ = probe
-        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(stacking ? "stacking" : "\(voting) voting"); \(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each (\(parallelism.cores) cores)"
+        log("bagging: \(members) member\(members == 1 ? "" : "s") of \(sampleSize) images drawn \(noBootstrap ? "without" : "with") replacement, \(stacking ? "stacking" : "\(voting) voting"); "
+            + (member.map { "this task trains member \($0) (0-based) alone, \(options.threads) thread\(options.threads == 1 ? "" : "s")" }
+               ?? "\(parallelism.jobs) at a time, \(parallelism.threadsPerMember) thread\(parallelism.threadsPerMember == 1 ? "" : "s") each")
+            + " (\(parallelism.cores) cores)"
             + (world.size > 1 ? "; \(world.size) MPI ranks, member k on rank k mod \(world.size)" : ""))
 
         let shared = SharedTrainingOptions(value: options)
