@@ -14,13 +14,15 @@ public struct AugmentImageCommand: ParsableCommand {
 
     public static let configuration = CommandConfiguration(
         commandName: "augment-image",
-        abstract: "Apply a crop/flip/rotate/scale pipeline to a PNG and write a PNG.",
+        abstract: "Apply a crop/flip/rotate/scale/erasing pipeline to a PNG and write a PNG.",
         discussion: """
             Transforms: crop(x, y, width, height), center-crop(width, height),
             random-crop(width, height, padding=0, padding_mode=constant|edge|reflect),
             flip(axis=horizontal|vertical), random-flip(axis=horizontal, p=0.5),
             rotate(degrees, interpolation=bilinear|nearest, fill=0), random-rotate(degrees),
-            scale(factor), random-scale(min, max), resize(width, height). Join with '|'.
+            scale(factor), random-scale(min, max), resize(width, height),
+            random-erasing(p=0.5, min_area=0.02, max_area=0.33, min_ratio=0.3, max_ratio=3.3, value=0).
+            Join with '|'.
             Example: --ops "random-crop(width=24, height=24, padding=2)|random-rotate(degrees=10)"
             """)
 

@@ -13,7 +13,8 @@ import KilnRegistry
 /// `rotate(degrees, interpolation=bilinear|nearest, fill=0)`,
 /// `random-rotate(degrees, interpolation=bilinear, fill=0)` (uniform in ±degrees),
 /// `scale(factor, interpolation=bilinear, fill=0)`,
-/// `random-scale(min, max, interpolation=bilinear, fill=0)`, `resize(width, height)`.
+/// `random-scale(min, max, interpolation=bilinear, fill=0)`, `resize(width, height)`,
+/// `random-erasing(p=0.5, min_area=0.02, max_area=0.33, min_ratio=0.3, max_ratio=3.3, value=0)`.
 /// Arguments may be given by position in the order listed.
 public let transforms: Registry<any Transform> = {
     let registry = Registry<any Transform>(kind: "transform")
@@ -63,9 +64,28 @@ public func registerBuiltInTransforms(in registry: Registry<any Transform>) {
         return RandomScale(min: low, max: high, interpolation: try spec.interpolation(), fill: try spec.fill())
     }
     registry.register("resize") { spec in Resize(width: try spec.size("width", at: 0), height: try spec.size("height", at: 1)) }
+    registry.register("random-erasing") { spec in
+        let p = try spec.double("p", at: 0, default: 0.5)
+        guard (0...1).contains(p) else { throw SpecArgumentError(spec: spec, key: "p", message: "must be in [0, 1], got \(specText(p))") }
+        let area = try spec.range("min_area", "max_area", at: 1, default: 0.02...0.33, limits: 0...1)
+        let ratio = try spec.range("min_ratio", "max_ratio", at: 3, default: 0.3...3.3, limits: 0.001...1000)
+        return RandomErasing(p: p, area: area, ratio: ratio, value: try spec.finiteFloat("value", at: 5, default: 0))
+    }
 }
 
 extension Spec {
+    /// Two finite arguments `low` (at `index`) and `high` (next) inside `limits`, with
+    /// low <= high.
+    fileprivate func range(_ low: String, _ high: String, at index: Int, default value: ClosedRange<Double>,
+                           limits: ClosedRange<Double>) throws(SpecArgumentError) -> ClosedRange<Double> {
+        let a = try finite(low, at: index, default: value.lowerBound), b = try finite(high, at: index + 1, default: value.upperBound)
+        for (key, x) in [(low, a), (high, b)] where !limits.contains(x) {
+            throw SpecArgumentError(spec: self, key: key, message: "must be in [\(specText(limits.lowerBound)), \(specText(limits.upperBound))], got \(specText(x))")
+        }
+        guard a <= b else { throw SpecArgumentError(spec: self, key: high, message: "must be >= \(low) (\(specText(a))), got \(specText(b))") }
+        return a...b
+    }
+
     fileprivate func axis(at index: Int) throws(SpecArgumentError) -> FlipAxis {
         FlipAxis(rawValue: try word("axis", at: index, default: "horizontal", oneOf: FlipAxis.allCases.map(\.rawValue)))!
     }

@@ -7,7 +7,8 @@
 /// torchvision's `RandomAffine` composes). A point that leaves an intermediate frame, i.e.
 /// whose position in the input of warp i >= 1 is outside that image's pixel area
 /// `[-0.5, w - 0.5] x [-0.5, h - 0.5]`, reads the run's constant fill, as it would when
-/// the warps ran one by one. A warp with an edge or reflect border starts a new run.
+/// the warps ran one by one. A warp with an edge or reflect border starts a new run; a
+/// warp with an ``Erasure`` ends its run, which erases its output after sampling.
 struct FusedWarp: Sendable {
     struct Check: Sendable {
         var a, b, c, d, e, f: Float
@@ -22,8 +23,12 @@ struct FusedWarp: Sendable {
     var border: BorderMode
     /// What a point outside an intermediate frame reads.
     var fill: Float
+    /// The last warp's erasure, applied to the output after sampling.
+    var erase: Erasure?
 
-    /// Splits `warps` (applied in order) into fused runs.
+    /// Splits `warps` (applied in order) into fused runs. `forceNearest` (masks of labels)
+    /// samples every run with nearest neighbour and skips erasures: a mask keeps its
+    /// labels where the image is erased, as torchvision's `RandomErasing` leaves targets.
     static func runs(_ warps: [Warp], forceNearest: Bool = false) -> [FusedWarp] {
         var result: [FusedWarp] = []
         var start = 0
@@ -31,7 +36,7 @@ struct FusedWarp: Sendable {
             var end = start + 1
             var interpolation = warps[start].interpolation
             var fill: Float? = nil
-            while end < warps.count {
+            while end < warps.count, warps[end - 1].erase == nil {
                 let next = warps[end]
                 guard case .constant(let value) = next.border else { break }
                 if let f = fill, f != value { break }
@@ -42,13 +47,13 @@ struct FusedWarp: Sendable {
             }
             result.append(FusedWarp(Array(warps[start..<end]),
                                     interpolation: forceNearest ? .nearest : (interpolation ?? .nearest),
-                                    fill: fill ?? 0))
+                                    fill: fill ?? 0, erase: forceNearest ? nil : warps[end - 1].erase))
             start = end
         }
         return result
     }
 
-    private init(_ run: [Warp], interpolation: Interpolation, fill: Float) {
+    private init(_ run: [Warp], interpolation: Interpolation, fill: Float, erase: Erasure?) {
         // suffix[i] = warp i composed with all later ones: output coords -> input of warp i.
         var suffix: [(Double, Double, Double, Double, Double, Double)] = Array(repeating: (0, 0, 0, 0, 0, 0), count: run.count)
         let last = run[run.count - 1]
@@ -71,6 +76,7 @@ struct FusedWarp: Sendable {
         self.interpolation = interpolation
         self.border = run[0].border
         self.fill = fill
+        self.erase = erase
     }
 
     /// Samples `source` (planar, `channels` planes of `width` x `height`) into `output`
@@ -158,6 +164,20 @@ struct FusedWarp: Sendable {
                         for ch in 0..<channels { output[ch * outPlane + o] = source[ch * plane + i] }
                     }
                 }
+            }
+        }
+        if let erase { Self.apply(erase, to: output, width: outputWidth, height: outputHeight, channels: channels) }
+    }
+
+    /// Sets `erase`'s rectangle, clipped to the `width` x `height` planes, to its value.
+    static func apply(_ erase: Erasure, to output: UnsafeMutablePointer<Float>, width: Int, height: Int, channels: Int) {
+        let x0 = max(erase.x, 0), y0 = max(erase.y, 0)
+        let x1 = min(erase.x.addingReportingOverflow(erase.width).overflow ? width : erase.x + erase.width, width)
+        let y1 = min(erase.y.addingReportingOverflow(erase.height).overflow ? height : erase.y + erase.height, height)
+        guard x0 < x1, y0 < y1 else { return }
+        for ch in 0..<channels {
+            for y in y0..<y1 {
+                (output + ch * width * height + y * width + x0).update(repeating: erase.value, count: x1 - x0)
             }
         }
     }

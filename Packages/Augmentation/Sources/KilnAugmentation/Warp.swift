@@ -34,12 +34,31 @@ public enum BorderMode: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// A rectangle of output pixels that one value overwrites, in every channel, after a
+/// ``Warp`` is sampled (``RandomErasing``): columns `x..<x+width`, rows `y..<y+height`,
+/// clipped to the image.
+public struct Erasure: Sendable, Equatable {
+    /// The rectangle's left column and top row.
+    public var x: Int, y: Int
+    /// The rectangle's size in pixels (0 erases nothing).
+    public var width: Int, height: Int
+    /// The value the rectangle takes, in the image's units.
+    public var value: Float
+
+    /// The rectangle at (`x`, `y`) of `width` x `height` pixels, set to `value`.
+    public init(x: Int, y: Int, width: Int, height: Int, value: Float) {
+        (self.x, self.y, self.width, self.height, self.value) = (x, y, width, height, value)
+    }
+}
+
 /// One geometric step: an output size and the affine map from output pixel coordinates
-/// to input pixel coordinates (the inverse map `warpAffine` applies, `WARP_INVERSE_MAP`).
+/// to input pixel coordinates (the inverse map `warpAffine` applies, `WARP_INVERSE_MAP`),
+/// and optionally an ``Erasure`` of the output.
 ///
 /// Coordinates are pixel centres: pixel (x, y) is at (x, y), column x from the left, row y
 /// from the top. Output pixel (x, y) reads the input at
-/// `(a x + b y + c, d x + e y + f)` with ``interpolation`` and ``border``.
+/// `(a x + b y + c, d x + e y + f)` with ``interpolation`` and ``border``; then the
+/// ``erase`` rectangle, if any, takes its value.
 public struct Warp: Sendable, Equatable {
     /// The output image's width.
     public var outputWidth: Int
@@ -54,16 +73,20 @@ public struct Warp: Sendable, Equatable {
     public var interpolation: Interpolation?
     /// What samples outside the input read.
     public var border: BorderMode
+    /// Output pixels overwritten after sampling (nil: none). An erasing warp ends its
+    /// fused run: the steps after it read the erased image.
+    public var erase: Erasure?
 
-    /// A warp with the given output size, map, interpolation and border.
+    /// A warp with the given output size, map, interpolation, border and erasure.
     public init(outputWidth: Int, outputHeight: Int,
                 a: Double, b: Double, c: Double, d: Double, e: Double, f: Double,
-                interpolation: Interpolation?, border: BorderMode) {
+                interpolation: Interpolation?, border: BorderMode, erase: Erasure? = nil) {
         self.outputWidth = outputWidth
         self.outputHeight = outputHeight
         (self.a, self.b, self.c, self.d, self.e, self.f) = (a, b, c, d, e, f)
         self.interpolation = interpolation
         self.border = border
+        self.erase = erase
     }
 
     /// The identity on a `width` x `height` image.
@@ -118,13 +141,23 @@ public struct Warp: Sendable, Equatable {
                     interpolation: interpolation, border: .constant(fill))
     }
 
+    /// The identity on a `width` x `height` image with `erasure` applied: what
+    /// ``RandomErasing`` returns when it erases.
+    public static func erasing(width: Int, height: Int, _ erasure: Erasure) -> Warp {
+        Warp(outputWidth: width, outputHeight: height, a: 1, b: 0, c: 0, d: 0, e: 1, f: 0,
+             interpolation: nil, border: .constant(0), erase: erasure)
+    }
+
     /// This warp and then `next` as one warp (one sampling instead of two): `next`'s
-    /// output size, its border, and the interpolation of whichever step needs one (`next`'s
-    /// first). `next` must expect this warp's output size as its input.
+    /// output size, its border, its erasure, and the interpolation of whichever step needs
+    /// one (`next`'s first). `next` must expect this warp's output size as its input, and
+    /// this warp must not erase (an erasure in the middle is not an affine map; a
+    /// ``TransformPipeline`` keeps such steps apart itself).
     public func followed(by next: Warp) -> Warp {
+        precondition(erase == nil, "Warp.followed(by:): a warp with an erasure cannot be fused with the next one")
         let m = then(next)
         return Warp(outputWidth: next.outputWidth, outputHeight: next.outputHeight, a: m.a, b: m.b, c: m.c, d: m.d, e: m.e, f: m.f,
-                    interpolation: next.interpolation ?? interpolation, border: next.border)
+                    interpolation: next.interpolation ?? interpolation, border: next.border, erase: next.erase)
     }
 
     /// The map composed with `next` applied after it: first `self`, then `next`

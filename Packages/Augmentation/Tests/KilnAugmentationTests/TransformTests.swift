@@ -1,4 +1,5 @@
 import Foundation
+import KilnData
 import KilnRegistry
 import KilnTensor
 import Testing
@@ -217,6 +218,7 @@ enum RandomGeneratorBox { nonisolated(unsafe) static var rng = RandomGenerator(s
         "random-flip(axis=horizontal, p=0.25)", "rotate(degrees=12.5, interpolation=nearest, fill=0.5)",
         "random-rotate(degrees=10, interpolation=bilinear, fill=0)", "scale(factor=1.2, interpolation=bilinear, fill=0)",
         "random-scale(min=0.9, max=1.1, interpolation=bilinear, fill=0)", "resize(width=7, height=5)",
+        "random-erasing(p=0.25, min_area=0.05, max_area=0.2, min_ratio=0.5, max_ratio=2, value=0.5)",
     ]
 
     @Test func everyBuiltInHasAnExample() {
@@ -240,6 +242,8 @@ enum RandomGeneratorBox { nonisolated(unsafe) static var rng = RandomGenerator(s
         ("random-scale(min=1.2, max=1.1)", "max"), ("scale(factor=0)", "factor"),
         ("random-crop(width=28, height=28, padding_mode=wrap)", "padding_mode"), ("resize(width=4.5, height=2)", "width"),
         ("random-rotate(degrees=-3)", "degrees"), ("rotate(degrees=inf)", "degrees"), ("random-crop(28, 28, -1)", "padding"),
+        ("random-erasing(p=1.5)", "p"), ("random-erasing(min_area=0.3, max_area=0.1)", "max_area"),
+        ("random-erasing(max_area=2)", "max_area"), ("random-erasing(min_ratio=0)", "min_ratio"), ("random-erasing(value=nan)", "value"),
     ])
     func badSpecsAreOneLineErrors(spec: String, mentions: String) {
         do {
@@ -290,5 +294,112 @@ enum RandomGeneratorBox { nonisolated(unsafe) static var rng = RandomGenerator(s
         #expect(try TransformPipeline("resize(56, 56)").checkedOutputSize(width: 28, height: 28) == (56, 56))
         #expect(throws: ImageError.self) { try Image(width: 1 << 40, height: 1 << 40, channels: 3) }
         #expect(throws: ImageError.self) { try FloatImage(width: -1, height: 2, channels: 1) }
+    }
+}
+
+@Suite struct RandomErasingTests {
+    /// The erased pixels of `out` (where it differs from the all-ones input): their bounding
+    /// box, which must be filled entirely, in every channel alike.
+    func erasedBox(_ out: FloatImage) -> (x: Int, y: Int, width: Int, height: Int)? {
+        var xs: [Int] = [], ys: [Int] = [], count = 0
+        for y in 0..<out.height {
+            for x in 0..<out.width where out[x: x, y: y, c: 0] != 1 {
+                xs.append(x); ys.append(y); count += 1
+                for c in 1..<out.channels { #expect(out[x: x, y: y, c: c] == out[x: x, y: y, c: 0]) }
+            }
+        }
+        guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else { return nil }
+        #expect(count == (x1 - x0 + 1) * (y1 - y0 + 1), "the erased pixels are not one rectangle")
+        return (x0, y0, x1 - x0 + 1, y1 - y0 + 1)
+    }
+
+    let ones = try! FloatImage(width: 28, height: 28, channels: 3, pixels: [Float](repeating: 1, count: 3 * 784))
+
+    @Test func erasesOneRectangleOfTheDrawnAreaAndShape() throws {
+        let erasing = try make("random-erasing(p=1, value=0.25)")
+        var rng = RandomGenerator(seed: 1)
+        var areas: [Double] = []
+        for _ in 0..<400 {
+            let out = erasing.apply(ones, rng: &rng)
+            guard let box = erasedBox(out) else { Issue.record("p=1 left an image unerased"); continue }
+            #expect(out[x: box.x, y: box.y, c: 2] == 0.25)
+            let fraction = Double(box.width * box.height) / 784
+            areas.append(fraction)
+            // Rounding each side moves the area a little off the drawn 0.02...0.33.
+            #expect(fraction > 0.012 && fraction < 0.36, "\(box)")
+            let aspect = Double(box.height) / Double(box.width)
+            #expect(aspect > 0.2 && aspect < 5, "\(box)")
+        }
+        // Uniform in area: the mean is near (0.02 + 0.33) / 2.
+        let mean = areas.reduce(0, +) / Double(areas.count)
+        #expect(abs(mean - 0.175) < 0.02, "mean erased fraction \(mean)")
+        // Tall and wide rectangles both occur (log-uniform ratio around 1).
+        let probes = (0..<200).compactMap { _ in erasedBox(erasing.apply(ones, rng: &rng)) }
+        #expect(probes.contains { $0.height > 2 * $0.width } && probes.contains { $0.width > 2 * $0.height })
+    }
+
+    @Test func pGivesTheShareOfErasedImages() throws {
+        var rng = RandomGenerator(seed: 2)
+        let half = try make("random-erasing")
+        let erased = (0..<1000).filter { _ in erasedBox(half.apply(ones, rng: &rng)) != nil }.count
+        #expect((430...570).contains(erased))
+        let never = try make("random-erasing(p=0)")
+        for _ in 0..<100 { #expect(never.apply(ones, rng: &rng) == ones) }
+        // p=0 still draws its one number per image, so other stages' draws do not shift.
+        var a = RandomGenerator(seed: 3), b = RandomGenerator(seed: 3)
+        _ = never.warp(width: 28, height: 28, rng: &a)
+        _ = b.uniformDouble()
+        #expect(a.state == b.state)
+    }
+
+    /// An image too small for any try (every rectangle needs h < H and w < W) stays as it is.
+    @Test func imagesWithNoRoomStayUnerased() throws {
+        let tiny = try FloatImage(width: 1, height: 1, channels: 1, pixels: [1])
+        var rng = RandomGenerator(seed: 4)
+        for _ in 0..<50 { #expect(try make("random-erasing(p=1)").apply(tiny, rng: &rng) == tiny) }
+    }
+
+    /// Stages after the erasing see the erased image: a flip after it mirrors the hole;
+    /// a crop before it fuses with nothing after it.
+    @Test func laterStagesSeeTheErasedImage() throws {
+        let image = grayImage(12, 10) { x, y in Float(1 + y * 12 + x) }
+        let pipeline = try TransformPipeline("crop(x=1, y=0, width=11, height=10)|random-erasing(p=1, value=0)|flip")
+        var rng = RandomGenerator(seed: 6)
+        for _ in 0..<20 {
+            var copy = rng
+            let out = pipeline.apply(image, rng: &rng)
+            let cropped = try make("crop(x=1, y=0, width=11, height=10)").apply(image)
+            let erased = try make("random-erasing(p=1, value=0)").apply(cropped, rng: &copy)
+            #expect(out == (try make("flip").apply(erased)))
+            #expect(out.pixels.contains(0))
+        }
+        let runs = FusedWarp.runs(pipeline.warps(width: 12, height: 10, rng: &rng))
+        #expect(runs.count == 2)
+        #expect(runs[0].erase != nil && runs[1].erase == nil)
+    }
+
+    /// A mask goes through the geometry but is not erased (its labels stay).
+    @Test func masksAreNotErased() throws {
+        let pipeline = try TransformPipeline("random-erasing(p=1)|flip")
+        let image = grayImage(8, 8) { x, y in Float(1 + y * 8 + x) }
+        var rng = RandomGenerator(seed: 8)
+        let (out, mask) = try pipeline.apply(image: image, mask: image, rng: &rng)
+        #expect(out.pixels.contains(0))
+        #expect(mask == (try make("flip").apply(image)))
+    }
+
+    /// The training path (AugmentedDataset's batches) erases as the pipeline does, RGB too.
+    @Test func augmentedBatchesMatchThePipeline() throws {
+        var rng = RandomGenerator(seed: 9)
+        let rgb = TensorDataset(inputs: Tensor.uniform([4, 3, 28, 28], using: &rng), labels: [0, 1, 0, 1], classNames: ["a", "b"])
+        let spec = "random-flip|random-erasing(p=1)"
+        let augmented = try AugmentedDataset(base: rgb, pipeline: TransformPipeline(spec), seed: 5)
+        let (x, _) = augmented.batch([0, 1, 2, 3])
+        for i in 0..<4 {
+            let image = try FloatImage(rgb.example(at: i).input, channels: 3, height: 28, width: 28)
+            let expected = try TransformPipeline(spec).apply(image, seed: 5, epoch: 0, index: i).pixels
+            #expect(Array(x.scalars[(i * 2352)..<((i + 1) * 2352)]) == expected)
+            #expect(expected.contains(0))
+        }
     }
 }
