@@ -119,7 +119,7 @@ public struct TrainingOptions: ParsableArguments {
     @Flag(help: "Standardize the inputs per channel with the training split's mean and std (saved in the model file and applied at --load).")
     public var standardize = false
 
-    @Option(name: .customLong("dev-size"), help: "Training images held out as the dev split (default: 5000, or 10% when the training set has fewer than 50,000).")
+    @Option(name: .customLong("dev-size"), help: "Training images held out as the dev split (default: 5000, or 10% when the training set has fewer than 50,000; bagging-ensemble: 0, its members' out-of-bag images serve instead).")
     public var devSize: Int?
 
     @Option(help: "Use only the first N training images (quick runs).")

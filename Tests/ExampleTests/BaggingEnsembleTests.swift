@@ -118,6 +118,37 @@ import Testing
         #expect(csv.count == 7)
     }
 
+    /// Without --dev-size, bagging holds out no dev split: the members train on every image,
+    /// the table and the JSON give each member's out-of-bag accuracy, the diagnosis uses the
+    /// out-of-bag vote, and a member with --early-stopping watches its own out-of-bag images.
+    @Test func noDevSplitByDefaultOutOfBagInstead() throws {
+        let base = ["--limit", "1500", "--model", "dense(32)|relu|dense(10)", "--schedule", "constant", "--loss", "softmax-ce",
+                    "--epochs", "2", "--members", "3", "--jobs", "1"]
+        let text = try ExampleRunner.run("bagging-ensemble", base, timeout: 300)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("1500 train, 0 dev, "), "\(text.stdout)")
+        #expect(text.stdout.contains("member  sample  unique   oob acc   dev acc  test acc  seconds"))
+        #expect(text.stdout.contains("1500 images drawn with replacement"))
+        #expect(text.stdout.contains("(no dev split: the out-of-bag accuracy stands in for the dev accuracy)"))
+        #expect(text.stdout.contains("bias/variance diagnosis"))
+
+        let json = try ExampleRunner.run("bagging-ensemble", base + ["--json", "--early-stopping", "patience=5, restore_best=false"], timeout: 300)
+        #expect(json.status == 0, "\(json.stderr)")
+        let lines = json.stdout.split(separator: "\n").map(String.init)
+        let epochLines = try lines.dropLast().map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(epochLines.count == 6)
+        let summary = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        let outOfBag = (summary["member_oob_accuracies"] as! [NSNumber]).map(\.doubleValue)
+        #expect(outOfBag.count == 3 && outOfBag.allSatisfy { $0 > 0.35 && $0 <= 1 }, "\(outOfBag)")
+        // Each member's last dev accuracy is its out-of-bag accuracy (the same model, the same images).
+        for m in 1...3 {
+            let last = try #require(epochLines.last { ($0["member"] as! NSNumber).intValue == m })
+            let dev = try #require(last["dev_accuracy"] as? NSNumber, "member \(m) watches its out-of-bag images").doubleValue
+            #expect(abs(dev - outOfBag[m - 1]) < 1e-9)
+        }
+        #expect(summary["dev_error"] != nil && summary["train_error"] != nil)
+    }
+
     /// Same seed, same ensemble whatever --jobs, and as job-array tasks (`--member K`, each
     /// of which says in its log that it trains one member with every thread): the member
     /// files are byte-identical.

@@ -7,6 +7,7 @@ import KilnEnsemble
 import KilnExampleSupport
 import KilnFiles
 import KilnLayers
+import KilnOptimizers
 import KilnTensor
 import KilnTraining
 
@@ -27,6 +28,11 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         time (default: the number of cores), sharing the --threads (default: the cores) \
         evenly: each member's trainer runs max(1, threads / jobs) workers, BLAS \
         single-threaded in each.
+
+        No dev split is held out unless --dev-size asks for one: each member's out-of-bag \
+        images (those its sample never drew) are held out from it already, the out-of-bag \
+        vote estimates the ensemble's accuracy, and a member with --early-stopping (or a \
+        plateau schedule) watches its own out-of-bag images.
 
         Examples:
           bagging-ensemble                                   # 5 members of the default MLP, 10 epochs
@@ -107,7 +113,11 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         let log: (String) -> Void
         if !isRoot { log = { _ in } } else if options.json { log = printError } else { log = { print($0) } }
         if let load { return try evaluateSaved(load, log: log) }
-        let options = self.options
+        var options = self.options
+        // Bagging keeps no dev split unless asked (--dev-size N): every member's out-of-bag
+        // images are held out from it already, and the out-of-bag vote estimates the
+        // ensemble's accuracy, so the 5,000 images a dev split would take go to the samples.
+        if options.devSize == nil { options.devSize = 0 }
         // Stacking fits its combiner after the members; they are trained (and scored out of bag) with soft voting.
         let stacking = self.voting == "stacking"
         let voting = Voting(rawValue: self.voting ?? "soft") ?? .soft
@@ -145,6 +155,7 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         let epochs = options.epochs
         let json = options.json
         let train = data.train, dev = data.dev
+        let sharedDev = dev != nil
         let makeMember: @Sendable (MemberContext) throws -> MemberSetup = { member in
             let options = shared.value
             var rng = RandomGenerator(seed: member.seed)
@@ -165,7 +176,11 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
                     printer.print("member \(index + 1) " + ProgressBar.summary(record, epochs: epochs))
                 }
             })
-            return MemberSetup(trainer: trainer, train: fitted)
+            // Without a shared dev split, a member that watches a dev metric (early stopping,
+            // a plateau schedule) watches its own out-of-bag images: held out from it alone.
+            let watchesDev = trainer.earlyStopping != nil || trainer.schedule is ReduceOnPlateauSchedule
+            let ownDev: (any Dataset)? = !sharedDev && watchesDev && member.outOfBag.count > 0 ? member.outOfBag : nil
+            return MemberSetup(trainer: trainer, train: fitted, dev: ownDev)
         }
         if let member, let save {
             return try trainArrayMember(member, bagging: bagging, voting: voting, train: train, dev: dev, save: save,
@@ -201,11 +216,15 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         }
         let oob = ensemble.outOfBag!
         log("")
-        log("member  sample  unique   dev acc  test acc  seconds")
+        // A member's dev accuracy is on the shared dev split; its out-of-bag accuracy on the
+        // training images its sample left out (the same model at the end of training).
+        let memberOutOfBag = training.memberOutOfBagAccuracies
+        log("member  sample  unique   oob acc   dev acc  test acc  seconds")
         for (i, record) in training.members.enumerated() {
-            let devAccuracy = record.history.last?.devAccuracy.map { formatFixed($0, 4) } ?? "-"
+            let devAccuracy = dev != nil ? record.history.last?.devAccuracy.map { formatFixed($0, 4) } ?? "-" : "-"
+            let outOfBagAccuracy = memberOutOfBag[i].isNaN ? "-" : formatFixed(memberOutOfBag[i], 4)
             log(pad("\(i + 1)", 6) + pad("\(record.sampleSize)", 8) + pad(formatFixed(100 * Double(record.uniqueSamples) / Double(data.train.count), 1) + "%", 8)
-                + pad(devAccuracy, 10) + pad(formatFixed(report.memberAccuracies[i], 4), 10) + pad(formatFixed(record.seconds, 1), 9))
+                + pad(outOfBagAccuracy, 10) + pad(devAccuracy, 10) + pad(formatFixed(report.memberAccuracies[i], 4), 10) + pad(formatFixed(record.seconds, 1), 9))
         }
         log("mean member test accuracy \(formatFixed(report.meanMemberAccuracy, 4)), best \(formatFixed(report.bestMemberAccuracy, 4))")
         // Mixed members: each kind's members alone, voting by the same rule.
@@ -239,11 +258,17 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         log("training: \(formatFixed(training.seconds, 1)) s wall time, \(formatFixed(training.members.reduce(0) { $0 + $1.seconds }, 1)) s summed over members")
         log(report.evaluation.confusion.rendered())
 
+        // The diagnosis compares the vote's train error with its error on held-out images: the
+        // dev split when there is one, else the out-of-bag images (each voted on by the
+        // members that left it out).
         var diagnosis: Diagnosis?
-        if let dev = data.dev {
+        let heldOutAccuracy = data.dev.map { ensemble.evaluate($0, batchSize: options.evaluationBatchSize).accuracy }
+            ?? (oob.counted > 0 ? oob.accuracy : nil)
+        if let heldOutAccuracy {
             let d = Diagnosis(trainAccuracy: ensemble.evaluate(data.trainSubsetForDiagnosis, batchSize: options.evaluationBatchSize).accuracy,
-                              devAccuracy: ensemble.evaluate(dev, batchSize: options.evaluationBatchSize).accuracy, targetError: options.targetError)
+                              devAccuracy: heldOutAccuracy, targetError: options.targetError)
             diagnosis = d
+            if data.dev == nil { log("(no dev split: the out-of-bag accuracy stands in for the dev accuracy)") }
             log(d.description)
         }
         if let save {
@@ -255,6 +280,7 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         if options.json {
             var fields: [(String, String)] = [
                 ("members", "[" + report.memberAccuracies.map(jsonNumber).joined(separator: ", ") + "]"),
+                ("member_oob_accuracies", "[" + memberOutOfBag.map(jsonNumber).joined(separator: ", ") + "]"),
                 ("member_models", "[" + ensemble.members.map { jsonString($0.description) }.joined(separator: ", ") + "]"),
                 ("mean_member_accuracy", jsonNumber(report.meanMemberAccuracy)),
                 ("best_member_accuracy", jsonNumber(report.bestMemberAccuracy)),
@@ -301,8 +327,11 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
         } catch {
             throw ExampleError("--save: \(error)")
         }
-        let dev = part.record.history.last?.devAccuracy.map { ", dev accuracy \(formatFixed($0, 4))" } ?? ""
-        log("member \(member) (of 0...\(members - 1)) saved to \(save)/\(MemberPart.modelFileName(index: member, members: members))\(dev), \(formatFixed(part.record.seconds, 1)) s")
+        let outOfBag = OutOfBag.accuracy(of: part.outOfBagProbabilities, at: bagging.plans(population: train.count)[member].sample.outOfBag,
+                                         labels: train.labels)
+        let scores = ((dev != nil ? part.record.history.last?.devAccuracy.map { ", dev accuracy \(formatFixed($0, 4))" } : nil) ?? "")
+            + (outOfBag.isNaN ? "" : ", out-of-bag accuracy \(formatFixed(outOfBag, 4))")
+        log("member \(member) (of 0...\(members - 1)) saved to \(save)/\(MemberPart.modelFileName(index: member, members: members))\(scores), \(formatFixed(part.record.seconds, 1)) s")
         if progress.isComplete {
             log("all \(members) members are in \(save)/: wrote \(Ensemble.manifestName); evaluate with --load \(save)")
         } else {

@@ -19,20 +19,30 @@ public struct MemberContext {
     /// `train.subset(sample.indices)`: the member's sample as a view sharing the training
     /// set's storage (nothing is copied).
     public let train: TensorDataset
+    /// `train.subset(sample.outOfBag)`: the examples the member's sample left out, also a
+    /// view. They are held out from this member alone, so they can serve as its dev set
+    /// (``MemberSetup/dev``) where no shared one was kept back: for early stopping, say.
+    /// Empty when the sample drew every example.
+    public let outOfBag: TensorDataset
 }
 
 /// What the member factory returns: a ready trainer and, optionally, the dataset it fits
-/// (default: ``MemberContext/train``; pass an augmented view of it, for instance).
+/// (default: ``MemberContext/train``; pass an augmented view of it, for instance) and the
+/// dev set it watches (default: the `dev` given to `fit`).
 public struct MemberSetup {
     /// The trainer of the member's model, configured as the member should train.
     public var trainer: Trainer
     /// What the member fits; nil: the context's `train` (its bootstrap sample).
     public var train: (any Dataset)?
+    /// The member's own dev set (its dev curves, early stopping, a plateau schedule), such
+    /// as ``MemberContext/outOfBag``; nil: the `dev` shared by every member, if any.
+    public var dev: (any Dataset)?
 
-    /// A setup with `trainer` and, optionally, a dataset of its own.
-    public init(trainer: Trainer, train: (any Dataset)? = nil) {
+    /// A setup with `trainer` and, optionally, datasets of its own to fit and to watch.
+    public init(trainer: Trainer, train: (any Dataset)? = nil, dev: (any Dataset)? = nil) {
         self.trainer = trainer
         self.train = train
+        self.dev = dev
     }
 }
 
@@ -104,6 +114,12 @@ public struct EnsembleTraining: Sendable {
     /// probabilities on them, `[indices.count, classes]`.
     public var outOfBagPredictions: [(indices: [Int], probabilities: Tensor)]
 
+    /// Each member's accuracy on its own out-of-bag examples (NaN for a member whose sample
+    /// drew every example): what a dev set of that member's would have measured.
+    public var memberOutOfBagAccuracies: [Double] {
+        outOfBagPredictions.map { OutOfBag.accuracy(of: $0.probabilities, at: $0.indices, labels: labels) }
+    }
+
     /// The out-of-bag accuracy with the given rule and member weights (nil: equal).
     public func outOfBagScore(voting: Voting, weights: [Double]? = nil) -> OutOfBagScore {
         let classes = outOfBagPredictions.first?.probabilities.shape.last ?? 1
@@ -142,8 +158,8 @@ extension Bagging {
     ///
     /// For each member (in order of ``plans(population:)``), `makeMember` builds a fresh
     /// model and trainer from the ``MemberContext``; the member then fits its sample for
-    /// `epochs` epochs, with `dev` (shared, read-only) for its dev curves and early
-    /// stopping, and predicts its out-of-bag examples. At most `parallelism.jobs` members
+    /// `epochs` epochs, with `dev` (shared, read-only; or the setup's own ``MemberSetup/dev``)
+    /// for its dev curves and early stopping, and predicts its out-of-bag examples. At most `parallelism.jobs` members
     /// run at once as child tasks of a task group; the next one starts when one finishes.
     /// Each member's trainer gets `parallelism.threadsPerMember` worker threads (its
     /// ``/KilnTraining/Trainer/threads`` is overridden after `makeMember`); BLAS runs
@@ -234,7 +250,8 @@ extension Bagging {
         makeMember: @Sendable (MemberContext) throws -> MemberSetup
     ) throws -> MemberOutcome {
         try Task.checkCancellation()
-        let context = MemberContext(index: plan.index, seed: plan.seed, sample: plan.sample, train: train.subset(plan.sample.indices))
+        let context = MemberContext(index: plan.index, seed: plan.seed, sample: plan.sample, train: train.subset(plan.sample.indices),
+                                    outOfBag: train.subset(plan.sample.outOfBag))
         let setup: MemberSetup
         do { setup = try makeMember(context) } catch { throw EnsembleError.memberFailed(member: plan.index, message: "\(error)") }
         let trainer = setup.trainer
@@ -247,7 +264,7 @@ extension Bagging {
         trainer.callbacks.append(CancellationCheck())
         let start = DispatchTime.now().uptimeNanoseconds
         do {
-            try trainer.fit(train: setup.train ?? context.train, dev: dev, epochs: epochs)
+            try trainer.fit(train: setup.train ?? context.train, dev: setup.dev ?? dev, epochs: epochs)
         } catch let error as CancellationError {
             throw error
         } catch {

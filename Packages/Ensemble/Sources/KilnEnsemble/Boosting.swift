@@ -112,7 +112,8 @@ public struct Boosting: Sendable, Equatable {
             var stream = root.split()
             let sample = BootstrapSample(indices: Boosting.weightedSample(weights, count: n, rng: &stream), population: n)
             let memberSeed = stream.next()
-            let context = MemberContext(index: m, seed: memberSeed, sample: sample, train: train.subset(sample.indices))
+            let context = MemberContext(index: m, seed: memberSeed, sample: sample, train: train.subset(sample.indices),
+                                        outOfBag: train.subset(sample.outOfBag))
             let setup: MemberSetup
             do { setup = try makeMember(context) } catch { throw EnsembleError.memberFailed(member: m, message: "\(error)") }
             let trainer = setup.trainer
@@ -123,7 +124,7 @@ public struct Boosting: Sendable, Equatable {
                     "the model maps \(model.inputShape) to \(model.outputShape); the data needs \(train.inputShape) to [\(classes)]")
             }
             let start = DispatchTime.now().uptimeNanoseconds
-            do { try trainer.fit(train: setup.train ?? context.train, dev: dev, epochs: epochs) } catch {
+            do { try trainer.fit(train: setup.train ?? context.train, dev: setup.dev ?? dev, epochs: epochs) } catch {
                 throw EnsembleError.memberFailed(member: m, message: "\(error)")
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -63,6 +63,20 @@ public struct OutOfBag: Sendable {
     }
 }
 
+extension OutOfBag {
+    /// One member's accuracy on its out-of-bag examples: the share of rows of
+    /// `probabilities` (`[indices.count, classes]`) whose largest entry is the label of the
+    /// training example at the same position of `indices`; NaN when `indices` is empty.
+    public static func accuracy(of probabilities: Tensor, at indices: [Int], labels: [Int]) -> Double {
+        precondition(probabilities.shape.first == indices.count, "OutOfBag.accuracy: \(probabilities.shape) probabilities for \(indices.count) examples")
+        guard !indices.isEmpty else { return .nan }
+        let predicted = probabilities.argmaxIndices(axis: -1)
+        var correct = 0
+        for (row, j) in indices.enumerated() where predicted[row] == labels[j] { correct += 1 }
+        return Double(correct) / Double(indices.count)
+    }
+}
+
 /// An out-of-bag accuracy and what it was computed on.
 public struct OutOfBagScore: Sendable, Equatable, Codable {
     /// Examples predicted correctly by their out-of-bag members.

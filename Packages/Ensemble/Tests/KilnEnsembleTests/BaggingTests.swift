@@ -200,6 +200,38 @@ import Synchronization
         #expect(training.outOfBagScore(voting: .soft) == score)
     }
 
+    @Test func aMemberCanWatchItsOwnOutOfBagExamples() async throws {
+        let data = blobs(count: 120, seed: 3)
+        let bagging = try Bagging(members: 3, seed: 11)
+        let ensemble = try await bagging.fit(train: data, epochs: 2, parallelism: try Parallelism(members: 3, jobs: 1, threads: 1)) { member in
+            #expect(member.outOfBag.count == member.sample.outOfBag.count)
+            #expect(member.outOfBag.labels == member.sample.outOfBag.map { data.labels[$0] })
+            var setup = try smallMember(member)
+            setup.dev = member.outOfBag
+            return setup
+        }
+        let training = try #require(ensemble.training)
+        let accuracies = training.memberOutOfBagAccuracies
+        for (m, record) in training.members.enumerated() {
+            // The dev curve is the member's out-of-bag accuracy: at the last epoch, the model
+            // the out-of-bag predictions were made with.
+            let last = try #require(record.history.last?.devAccuracy)
+            #expect(abs(last - accuracies[m]) < 1e-9)
+            let (indices, probabilities) = training.outOfBagPredictions[m]
+            let direct = zip(probabilities.argmaxIndices(axis: -1), indices).filter { $0.0 == data.labels[$0.1] }.count
+            #expect(accuracies[m] == Double(direct) / Double(indices.count))
+        }
+        // Without a dev set of its own or a shared one, a member records no dev curve.
+        let plain = try await bagging.fit(train: data, epochs: 1, parallelism: try Parallelism(members: 3, jobs: 1, threads: 1)) { try smallMember($0) }
+        #expect(plain.training!.members.allSatisfy { $0.history.allSatisfy { $0.devAccuracy == nil } })
+    }
+
+    @Test func outOfBagAccuracyOfOneMember() {
+        let p = Tensor(shape: [3, 2], scalars: [0.9, 0.1, 0.2, 0.8, 0.6, 0.4])
+        #expect(OutOfBag.accuracy(of: p, at: [4, 0, 2], labels: [1, 0, 1, 1, 0]) == 2.0 / 3)  // rows predict 0, 1, 0; example 2 is class 1
+        #expect(OutOfBag.accuracy(of: Tensor(shape: [0, 2], scalars: []), at: [], labels: [0]).isNaN)
+    }
+
     @Test func parallelismSharesTheThreadsAmongTheJobs() throws {
         let p = try Parallelism(members: 5, cores: 2)
         #expect(p.jobs == 2 && p.threadsPerMember == 1)
