@@ -7,7 +7,6 @@ import KilnEnsemble
 import KilnExampleSupport
 import KilnFiles
 import KilnLayers
-import KilnOptimizers
 import KilnTensor
 import KilnTraining
 
@@ -178,7 +177,7 @@ public struct BaggingEnsembleCommand: AsyncParsableCommand {
             })
             // Without a shared dev split, a member that watches a dev metric (early stopping,
             // a plateau schedule) watches its own out-of-bag images: held out from it alone.
-            let watchesDev = trainer.earlyStopping != nil || trainer.schedule is ReduceOnPlateauSchedule
+            let watchesDev = trainer.earlyStopping != nil || trainer.schedule?.observesMetric == true
             let ownDev: (any Dataset)? = !sharedDev && watchesDev && member.outOfBag.count > 0 ? member.outOfBag : nil
             return MemberSetup(trainer: trainer, train: fitted, dev: ownDev)
         }

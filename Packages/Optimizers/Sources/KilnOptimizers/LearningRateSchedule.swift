@@ -24,6 +24,9 @@ public protocol LearningRateSchedule: AnyObject, CustomStringConvertible {
     func learningRate(epoch: Int, base: Float) -> Float
     /// Records the metric at the end of an epoch (lower is better). Default: ignored.
     func observe(metric: Double)
+    /// Whether ``observe(metric:)`` steers the rate, so the schedule wants a dev metric
+    /// (bagging then hands a member its out-of-bag examples). Default: false.
+    var observesMetric: Bool { get }
     /// The schedule's memory (empty for stateless schedules).
     func stateSnapshot() -> [String: Double]
     /// Restores `stateSnapshot()`; throws ``OptimizerStateError`` when it does not fit.
@@ -40,6 +43,7 @@ public protocol LearningRateSchedule: AnyObject, CustomStringConvertible {
 
 extension LearningRateSchedule {
     public var updatesEveryStep: Bool { false }
+    public var observesMetric: Bool { false }
     public func begin(stepsPerEpoch: Int, epochs: Int) {}
     public func learningRate(step: Int, stepsPerEpoch: Int, base: Float) -> Float {
         learningRate(epoch: step / max(1, stepsPerEpoch), base: base)

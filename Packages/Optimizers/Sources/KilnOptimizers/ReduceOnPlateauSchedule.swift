@@ -43,6 +43,9 @@ public final class ReduceOnPlateauSchedule: LearningRateSchedule {
         max(Float(Double(base) * scale), minimum)
     }
 
+    /// True: the dev loss (or the training loss without a dev set) sets the rate.
+    public var observesMetric: Bool { true }
+
     public func observe(metric: Double) {
         if metric < best - abs(best) * Double(threshold) || (best == .infinity && metric < best) {
             best = metric

@@ -34,6 +34,13 @@ let scheduleValueTable: [(String, [Double])] = [
         #expect(warm == [0.25, 0.5, 0.75])
     }
 
+    @Test func onlyThePlateauScheduleObservesTheMetric() throws {
+        for spec in ["constant", "exponential(0.9)", "inverse-time(0.1)", "step(every=2, factor=0.5)", "sqrt(1)", "cosine(total=10)",
+                     "warmup-cosine(warmup=1)", "one-cycle", "reduce-on-plateau", "plateau(0.5)"] {
+            #expect(try schedules.make(spec).observesMetric == spec.contains("plateau"), "\(spec)")
+        }
+    }
+
     @Test func reduceOnPlateauWaitsPatienceEpochsThenReduces() throws {
         let plateau = try schedules.make("reduce-on-plateau(factor=0.5, patience=2, min=0.02)")
         var rates: [Float] = []
